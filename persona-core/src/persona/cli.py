@@ -1,0 +1,139 @@
+"""The ``persona`` command line. A thin face: commands parse flags and call the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+import typer
+
+from persona import __version__
+from persona.errors import ExitCode, PersonaError
+from persona.plugins import PluginHost
+from persona.runtime import Runtime, set_current
+
+HELP = (
+    "Turn qualitative research data into validated user personas with a local language model, "
+    "removing personal data before any model sees it."
+)
+
+
+def default_host(environ: Mapping[str, str] | None = None) -> PluginHost:
+    """A plugin host with the built-in commands and every allowed installed plugin."""
+    from persona import builtins
+    from persona.config_files import plugin_policy
+
+    host = PluginHost(plugin_policy(environ))
+    host.register(builtins, "persona", distribution="persona", version=__version__, builtin=True)
+    host.load_entry_points()
+    return host
+
+
+def build_app(host: PluginHost) -> typer.Typer:
+    app = typer.Typer(
+        name="persona",
+        help=HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    for registration in host.registered("command").values():
+        target = registration.target
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=registration.name, help=registration.description or None)
+        else:
+            app.command(name=registration.name, help=registration.description or None)(target)
+    return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"persona {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Show the version and exit.",
+        is_eager=True,
+        callback=_show_version,
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
+) -> None:
+    from persona.runtime import current
+
+    runtime = current()
+    runtime.debug = runtime.debug or debug
+    runtime.quiet = runtime.quiet or quiet
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    host: PluginHost | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """Run the CLI and return its exit code. Tests and other programs call this directly."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    environ = dict(os.environ if environ is None else environ)
+    debug = "--debug" in args or environ.get("PERSONA_DEBUG", "").lower() in {"1", "true"}
+    runtime: Runtime | None = None
+    try:
+        if host is None:
+            host = default_host(environ)
+        runtime = Runtime(host=host, debug=debug, environ=environ)
+        set_current(runtime)
+        command = typer.main.get_command(build_app(host))
+        result = command.main(args=args, prog_name="persona", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:
+        return _usage_error(exc)
+    except (typer.Abort, KeyboardInterrupt):
+        _error("interrupted")
+        return ExitCode.INTERRUPTED
+    except PersonaError as exc:
+        if runtime is not None and runtime.debug:
+            import traceback
+
+            traceback.print_exc()
+        _error(str(exc))
+        return exc.exit_code
+    except Exception as exc:
+        if runtime is None or not runtime.debug:
+            _error(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug: run again with --debug for the traceback, and report it)"
+            )
+        else:
+            raise
+        return ExitCode.INTERNAL
+    finally:
+        set_current(None)
+
+
+def _usage_error(exc: typer.TyperException) -> int:
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())
+        return ExitCode.OK
+    where = f"{ctx.command_path}: " if ctx is not None else ""
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    _error(f"{where}{exc.format_message()}{hint}")
+    return getattr(exc, "exit_code", ExitCode.USAGE)
+
+
+def _error(message: str) -> None:
+    print(f"persona: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())

@@ -1,0 +1,72 @@
+"""Persona's hook specifications: the whole surface a plugin can implement.
+
+Each hook receives a ``register`` callback rather than returning values, and is always called with
+keyword arguments, so a hook can gain arguments later without breaking existing plugins. Persona
+calls each plugin's implementation on its own: a plugin that raises is reported and skipped, and
+the others still register.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+
+    from persona.preprocessors import PreprocessorFactory
+    from persona.providers import ProviderFactory
+
+hookspec = pluggy.HookspecMarker("persona")
+
+
+class RegisterProvider(Protocol):
+    def __call__(self, name: str, factory: ProviderFactory, *, description: str = "") -> None: ...
+
+
+class RegisterPreprocessor(Protocol):
+    def __call__(self, name: str, factory: PreprocessorFactory, *, description: str = "") -> None: ...
+
+
+class RegisterCommand(Protocol):
+    def __call__(self, name: str, app: typer.Typer, *, help: str = "") -> None: ...
+
+
+@hookspec
+def register_providers(register: RegisterProvider) -> None:
+    """Register model providers by name.
+
+    Called once per process, the first time a command needs a provider (``generate``, ``plugins``).
+    Call ``register(name, factory, description=...)`` for each provider. ``factory(settings)``
+    receives the plugin's settings section (a mapping, empty when the user set nothing) and returns
+    a ``persona.providers.Provider``. Registering must be cheap: connect, load models or import
+    heavy libraries inside the factory or the provider's methods, never here.
+
+    :param register: callback taking a unique provider name and its factory.
+    """
+
+
+@hookspec
+def register_preprocessors(register: RegisterPreprocessor) -> None:
+    """Register record preprocessors by name (``anonymise`` is the first).
+
+    Called once per process, the first time a command needs a preprocessor. Call
+    ``register(name, factory, description=...)``; ``factory(options)`` receives the plugin's settings
+    section merged with the options given on the command line, and returns a
+    ``persona.preprocessors.Preprocessor``. Preprocessors run on records before any prompt is built.
+
+    :param register: callback taking a unique preprocessor name and its factory.
+    """
+
+
+@hookspec
+def register_commands(register: RegisterCommand) -> None:
+    """Add sub-commands to the ``persona`` command line.
+
+    Called at every start of the CLI, so keep it light: build a ``typer.Typer`` and register it with
+    ``register(name, app, help=...)``; import heavy libraries inside the command functions. The
+    sub-command becomes ``persona NAME ...``.
+
+    :param register: callback taking the sub-command's name and its typer application.
+    """

@@ -1,0 +1,55 @@
+"""Shared test helpers, and the ``persona.testing`` fixtures plugin authors use too."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["persona.testing"]
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def make_dist(tmp_path: Path) -> Callable[..., Path]:
+    """Write an installed distribution (dist-info plus module) into a folder for sys.path."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+
+    def make(dist: str, module: str, source: str, *, entry: str | None = None, version: str = "0.1") -> Path:
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+        info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (info / "entry_points.txt").write_text(f"[persona]\n{entry or dist} = {module}\n")
+        return site
+
+    return make
+
+
+def entry_points_in(site: Path) -> list[importlib.metadata.EntryPoint]:
+    return [
+        ep
+        for dist in importlib.metadata.distributions(path=[str(site)])
+        for ep in dist.entry_points
+        if ep.group == "persona"
+    ]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``persona`` console script as a real subprocess."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    environ.update(env or {})
+    script = Path(sys.executable).parent / "persona"
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=120
+    )
