@@ -45,7 +45,7 @@ class InputSettings(_Section):
     )
     max_file_mb: float = Field(200.0, gt=0, description="larger input files are refused")
     max_line_chars: int = Field(1_000_000, gt=0, description="longer lines are refused")
-    passage_chars: int = Field(2_000, ge=200, description="long documents split near this size")
+    passage_chars: int = Field(1_200, ge=200, description="long documents split near this size")
 
 
 class Settings(BaseSettings):
@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     output_root: Path = Field(Path("personas"), description="where new run folders are made")
     concurrency: int = Field(2, ge=1, le=16, description="requests run at once when data is split")
     answer_tokens: int = Field(4096, ge=256, description="tokens kept free for each answer")
+    context_tokens: int | None = Field(
+        None, ge=1024, description="context to assume when the provider does not report one"
+    )
+    save_thinking: bool = Field(False, description="save reasoning traces in the run folder")
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     input: InputSettings = Field(default_factory=InputSettings)
 

@@ -1,0 +1,118 @@
+"""Fitting the data to the model's context: one prompt when it fits, else chunks for map-reduce.
+
+Nothing is ever cut to fit. Records that fit together go into one prompt; when they do not, they are
+packed in order into chunks that each leave room for the answer. A single record too large for any
+prompt is an error naming the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from persona.errors import InputError, UsageError
+from persona.prompts import estimate_tokens, render_record
+from persona.records import Record
+
+DEFAULT_CONTEXT = 8192
+MIN_DATA_TOKENS = 256
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Token arithmetic for one model: what is left for data once instructions and answer fit."""
+
+    context_length: int
+    context_source: Literal["provider", "setting", "assumed"]
+    answer_tokens: int
+    overhead_tokens: int
+
+    @property
+    def data_tokens(self) -> int:
+        return self.context_length - self.answer_tokens - self.overhead_tokens
+
+
+@dataclass
+class FitPlan:
+    strategy: Literal["single", "map-reduce"]
+    budget: Budget
+    data_tokens: int
+    chunks: list[list[Record]] = field(default_factory=list)
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "strategy": self.strategy,
+            "context_length": self.budget.context_length,
+            "context_source": self.budget.context_source,
+            "answer_tokens": self.budget.answer_tokens,
+            "prompt_overhead_tokens": self.budget.overhead_tokens,
+            "data_tokens_per_prompt": self.budget.data_tokens,
+            "estimated_data_tokens": self.data_tokens,
+            "chunks": [len(chunk) for chunk in self.chunks],
+        }
+
+
+def make_budget(
+    context_length: int | None,
+    context_source: Literal["provider", "setting", "assumed"],
+    answer_tokens: int,
+    overhead_tokens: int,
+) -> Budget:
+    if context_length is None:
+        context_length, context_source = DEFAULT_CONTEXT, "assumed"
+    budget = Budget(context_length, context_source, answer_tokens, overhead_tokens)
+    if budget.data_tokens < MIN_DATA_TOKENS:
+        raise UsageError(
+            f"the model's context of {context_length} tokens leaves no room for data once the "
+            f"instructions ({overhead_tokens}) and the answer ({answer_tokens}, setting "
+            "answer_tokens) fit; use a model with a larger context or lower answer_tokens"
+        )
+    return budget
+
+
+def record_tokens(record: Record) -> int:
+    return estimate_tokens(render_record(record)) + 1
+
+
+def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None = None) -> FitPlan:
+    """One prompt if everything fits, else chunks that each fit, in input order."""
+    sizes = list(sizes) if sizes is not None else [record_tokens(record) for record in records]
+    total = sum(sizes)
+    if total <= budget.data_tokens:
+        return FitPlan("single", budget, total, [list(records)])
+    chunks: list[list[Record]] = []
+    current: list[Record] = []
+    used = 0
+    for record, size in zip(records, sizes, strict=True):
+        if size > budget.data_tokens:
+            raise InputError(
+                f"{record.source.where()}: record {record.id} needs about {size} tokens, more than "
+                f"the {budget.data_tokens} a prompt can hold with this model; split it, or use a "
+                "model with a larger context"
+            )
+        if current and used + size > budget.data_tokens:
+            chunks.append(current)
+            current, used = [], 0
+        current.append(record)
+        used += size
+    if current:
+        chunks.append(current)
+    return FitPlan("map-reduce", budget, total, chunks)
+
+
+def pack_texts(texts: Sequence[str], limit: int) -> list[list[int]]:
+    """Group texts (by index) into runs whose estimated size stays within ``limit``."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    used = 0
+    for index, text in enumerate(texts):
+        size = estimate_tokens(text) + 1
+        if current and used + size > limit:
+            groups.append(current)
+            current, used = [], 0
+        current.append(index)
+        used += size
+    if current:
+        groups.append(current)
+    return groups

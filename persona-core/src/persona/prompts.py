@@ -1,0 +1,114 @@
+"""The words sent to the model: how records and findings are shown, and what is asked of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from persona.providers import Message
+from persona.records import Record
+
+SYSTEM = (
+    "You are a careful UX research analyst. You build user personas strictly from the research "
+    "data you are given: every statement must be supported by the data, and you never invent facts, "
+    "people or quotes. Personal details in the data may have been replaced by placeholders such as "
+    "[PERSON_1]; keep placeholders exactly as written and never try to guess what they hide. "
+    "You answer with JSON only."
+)
+
+_PERSONA_RULES = """\
+Write {count} distinct personas that together cover the main patterns in the data.
+Rules:
+- Each persona is a composite archetype, not one participant; give it a fictional name.
+- "evidence" lists the ids (the text in square brackets, e.g. {example}) of the records that
+  support the persona.
+- "quotes" are copied word for word from a single record, with that record's id; do not paraphrase.
+- Keep list items short and concrete. Leave demographics null when the data does not say.
+Answer with one JSON object that follows this JSON schema:
+{schema}"""
+
+_FINDINGS_RULES = """\
+Extract the findings a UX researcher would note from these records: goals, pain points, behaviours,
+motivations, demographics and context. Merge findings that say the same thing.
+Rules:
+- "record_ids" lists the ids (the text in square brackets, e.g. {example}) of every record that
+  supports the finding.
+- "quotes" are copied word for word from a single record, with that record's id.
+Answer with one JSON object that follows this JSON schema:
+{schema}"""
+
+
+def render_record(record: Record) -> str:
+    lines = [f"[{record.id}]"]
+    lines.extend(f"{name}: {value}" for name, value in record.fields.items())
+    if record.text:
+        lines.append(record.text)
+    return "\n".join(lines)
+
+
+def render_records(records: Iterable[Record]) -> str:
+    return "\n\n".join(render_record(record) for record in records)
+
+
+def render_findings(findings: Iterable[Mapping[str, Any]]) -> str:
+    """Findings as compact lines; their record ids travel with them so evidence survives."""
+    lines = []
+    for finding in findings:
+        ids = ", ".join(finding["record_ids"])
+        line = f"- ({finding['kind']}) {finding['statement']} [records: {ids}]"
+        for quote in finding.get("quotes", []):
+            line += f'\n  quote [{quote["record_id"]}]: "{quote["text"]}"'
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def compact(schema: Mapping[str, Any]) -> str:
+    return json.dumps(schema, separators=(",", ":"))
+
+
+def persona_messages(
+    data: str, *, count: int, schema: Mapping[str, Any], example_id: str, from_findings: bool = False
+) -> tuple[Message, ...]:
+    what = "findings extracted from research records" if from_findings else "research records"
+    rules = _PERSONA_RULES.format(count=count, schema=compact(schema), example=example_id)
+    return (
+        Message("system", SYSTEM),
+        Message("user", f"Here are the {what}:\n\n{data}\n\n{rules}"),
+    )
+
+
+def findings_messages(
+    data: str, *, schema: Mapping[str, Any], example_id: str, from_findings: bool = False
+) -> tuple[Message, ...]:
+    what = "findings to merge" if from_findings else "research records"
+    rules = _FINDINGS_RULES.format(schema=compact(schema), example=example_id)
+    return (
+        Message("system", SYSTEM),
+        Message("user", f"Here are the {what}:\n\n{data}\n\n{rules}"),
+    )
+
+
+def repair_messages(original: tuple[Message, ...], answer: str, problems: str) -> tuple[Message, ...]:
+    return (
+        *original,
+        Message("assistant", answer),
+        Message(
+            "user",
+            "Your answer does not follow the schema: "
+            f"{problems}\nAnswer again with the corrected JSON object only.",
+        ),
+    )
+
+
+def estimate_tokens(text: str) -> int:
+    """A conservative token count: one token per three UTF-8 bytes, rounded up.
+
+    Tokenisers of current models average about four bytes per token on English text, so this
+    over-counts by a third there, and stays safe for accented and non-Latin text.
+    """
+    return -(-len(text.encode("utf-8")) // 3)
+
+
+def estimate_messages(messages: Iterable[Message]) -> int:
+    return sum(estimate_tokens(message.content) + 8 for message in messages) + 8

@@ -1,0 +1,87 @@
+"""The persona data model. The JSON schema sent to the model is generated from these classes, and the
+same classes validate the answer, so the two can never disagree.
+
+Bounds (item counts, string lengths) are deliberately tight: they keep small local models on track
+and make a rambling answer a validation error instead of a bad persona.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+RecordId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Demographics(_Strict):
+    age_range: str | None = Field(None, max_length=20, description="e.g. '30-39'; null if unknown")
+    occupation: str | None = Field(None, max_length=80)
+    location: str | None = Field(None, max_length=80, description="region or kind of place")
+
+
+class Quote(_Strict):
+    text: str = Field(min_length=3, max_length=300, description="verbatim words from one record")
+    record_id: RecordId = Field(description="id of the record the words come from")
+
+
+class Persona(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40, description="kebab-case slug")
+    name: str = Field(min_length=1, max_length=60, description="a fictional first name and surname")
+    role: str = Field(min_length=1, max_length=80, description="short role or title")
+    summary: str = Field(min_length=1, max_length=600)
+    demographics: Demographics
+    goals: list[Short] = Field(min_length=1, max_length=6)
+    pain_points: list[Short] = Field(min_length=1, max_length=6)
+    behaviours: list[Short] = Field(min_length=1, max_length=6)
+    motivations: list[Short] = Field(min_length=1, max_length=6)
+    quotes: list[Quote] = Field(default_factory=list, max_length=5)
+    evidence: list[RecordId] = Field(min_length=1, max_length=60, description="ids of supporting records")
+
+
+class PersonaSet(_Strict):
+    personas: list[Persona] = Field(min_length=1, max_length=12)
+
+
+FindingKind = Literal["goal", "pain_point", "behaviour", "motivation", "demographic", "context"]
+
+
+class Finding(_Strict):
+    kind: FindingKind
+    statement: str = Field(min_length=1, max_length=240, description="one observation, in plain words")
+    quotes: list[Quote] = Field(default_factory=list, max_length=3)
+    record_ids: list[RecordId] = Field(min_length=1, max_length=30)
+
+
+class FindingSet(_Strict):
+    findings: list[Finding] = Field(min_length=1, max_length=40)
+
+
+def answer_schema(model: type[BaseModel], *, max_items: int | None = None) -> dict[str, Any]:
+    """The JSON schema for ``model`` with references inlined (small models and grammar-based
+    structured outputs handle a flat schema best), and the top list capped at ``max_items``."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+    inlined = _inline(schema, definitions)
+    if max_items is not None:
+        (top,) = inlined["properties"].values()
+        top["maxItems"] = max_items
+        top["minItems"] = min(top.get("minItems", 1), max_items)
+    return inlined
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            name = node["$ref"].rsplit("/", 1)[-1]
+            return _inline(copy.deepcopy(definitions[name]), definitions)
+        return {key: _inline(value, definitions) for key, value in node.items() if key != "title"}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node

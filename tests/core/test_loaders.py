@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from persona.errors import InputError
+from persona.loaders import InputLimits, discover, load_file, load_files
+
+LIMITS = InputLimits()
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def load(path: Path, limits: InputLimits = LIMITS):
+    return load_file(path, limits, display=path.name)
+
+
+def error_of(path: Path, limits: InputLimits = LIMITS) -> str:
+    with pytest.raises(InputError) as raised:
+        load(path, limits)
+    return str(raised.value)
+
+
+# -- tables --------------------------------------------------------------------------------------
+
+
+def test_csv_rows_become_records_with_provenance(tmp_path):
+    path = write(
+        tmp_path / "notes.csv",
+        'id,quote,role\nP1,"I plan trips, late at night",nurse\n,,\nP2,"two\nlines",teacher\n',
+    )
+    loaded = load(path)
+    assert [r.id for r in loaded.records] == ["notes-2", "notes-5"]
+    first, second = loaded.records
+    assert first.fields == {"id": "P1", "quote": "I plan trips, late at night", "role": "nurse"}
+    assert first.source.where() == "notes.csv, row 2"
+    assert second.fields["quote"] == "two\nlines"
+    assert (loaded.format, loaded.encoding, loaded.size) == ("csv", "utf-8", path.stat().st_size)
+    assert len(loaded.sha256) == 64
+
+
+def test_semicolon_csv_and_tsv(tmp_path):
+    semi = load(write(tmp_path / "eu.csv", "name;comment\nAnna;Zu teuer\nBen;Gut\n"))
+    assert semi.records[0].fields == {"name": "Anna", "comment": "Zu teuer"}
+    tsv = load(write(tmp_path / "t.tsv", "a\tb\n1\t2, 3\n"))
+    assert tsv.records[0].fields == {"a": "1", "b": "2, 3"}
+
+
+def test_duplicate_and_empty_headers_get_names(tmp_path):
+    loaded = load(write(tmp_path / "h.csv", "q,q,\n1,2,3\n"))
+    assert loaded.records[0].fields == {"q": "1", "q_2": "2", "column_3": "3"}
+
+
+def test_csv_row_with_too_many_fields_names_the_row(tmp_path):
+    path = write(tmp_path / "bad.csv", "a,b\n1,2\n3,4,5\n")
+    assert error_of(path) == (
+        "bad.csv, row 3: 3 fields where the header has 2; check the delimiter and quoting"
+    )
+
+
+def test_csv_with_an_unclosed_quote(tmp_path):
+    path = write(tmp_path / "q.csv", 'a,b\n1,"open\n2,3\n')
+    assert error_of(path).startswith("q.csv, row 3: invalid CSV: unexpected end of data")
+
+
+def test_csv_with_only_a_header(tmp_path):
+    assert error_of(write(tmp_path / "h.csv", "a,b\n")) == (
+        "h.csv: the file holds no records (only headers or empty values)"
+    )
+
+
+# -- encodings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoded", "encoding"),
+    [
+        ("\ufeffname,comment\nZoë,Café crème\n".encode(), "utf-8-sig"),
+        ("name,comment\nZoë,Café crème\n".encode("utf-16"), "utf-16"),
+        ('name,comment\nZoë,"Café crème, très cher à Noël"\n'.encode("cp1252"), None),
+    ],
+)
+def test_encodings_are_detected_and_reported(tmp_path, encoded, encoding):
+    loaded = load(write(tmp_path / "e.csv", encoded))
+    assert loaded.records[0].fields["name"] == "Zoë"
+    assert loaded.records[0].fields["comment"].startswith("Café crème")
+    if encoding:
+        assert loaded.encoding == encoding
+    else:
+        assert loaded.encoding not in ("utf-8", "utf-8-sig", "utf-16")
+
+
+def test_binary_and_empty_files(tmp_path):
+    assert error_of(write(tmp_path / "b.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00")) == (
+        "b.txt: the file holds binary data, not text"
+    )
+    assert error_of(write(tmp_path / "e.csv", " \n\n")) == "e.csv: the file is empty"
+
+
+def test_an_enormous_line_is_refused(tmp_path):
+    limits = InputLimits(max_line_chars=1000)
+    path = write(tmp_path / "long.txt", "short line\n" + "x" * 1001 + "\n")
+    assert error_of(path, limits) == (
+        "long.txt, line 2: the line is 1,001 characters long, over the 1,000 limit (input.max_line_chars)"
+    )
+
+
+def test_an_oversized_file_is_refused(tmp_path):
+    path = write(tmp_path / "big.txt", "word " * 1000)
+    message = error_of(path, InputLimits(max_file_bytes=100))
+    assert message.startswith("big.txt: the file is 0 MB, over the 0 MB limit")
+
+
+# -- structured ----------------------------------------------------------------------------------
+
+
+def test_json_array_object_with_list_and_nesting(tmp_path):
+    data = {
+        "survey": "March",
+        "responses": [
+            {"who": "R1", "answers": {"q1": "Too slow", "tags": ["a", "b"]}, "skip": None},
+            "A free-text comment",
+        ],
+    }
+    loaded = load(write(tmp_path / "s.json", json.dumps(data)))
+    first, second = loaded.records
+    assert first.fields == {"who": "R1", "answers.q1": "Too slow", "answers.tags": "a; b"}
+    assert (second.text, second.source.row) == ("A free-text comment", 2)
+
+
+def test_invalid_json_reports_the_line(tmp_path):
+    path = write(tmp_path / "bad.json", '[\n{"a": 1},\n{"a": }\n]')
+    assert error_of(path) == "bad.json, line 3: invalid JSON: Expecting value"
+
+
+def test_deeply_nested_json(tmp_path):
+    path = write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+    assert "nested too deeply" in error_of(path)
+    moderately = {"a": None}
+    node = moderately
+    for _ in range(50):
+        node["a"] = {"a": None}
+        node = node["a"]
+    assert "nested too deeply" in error_of(write(tmp_path / "d2.json", json.dumps([moderately])))
+
+
+def test_json_scalar_is_refused(tmp_path):
+    assert error_of(write(tmp_path / "n.json", "42")) == (
+        "n.json: expected a list of objects or texts, found a int"
+    )
+
+
+def test_jsonl_reports_the_line(tmp_path):
+    path = write(tmp_path / "a.jsonl", '{"q": "one"}\n\n"two"\n{"q": \n')
+    assert error_of(path) == "a.jsonl, line 4: invalid JSON: Expecting value"
+    good = load(write(tmp_path / "b.jsonl", '{"q": "one"}\n\n"two"\n'))
+    assert [(r.id, r.source.line_start) for r in good.records] == [("b-1", 1), ("b-3", 3)]
+
+
+def test_yaml_safe_loading(tmp_path):
+    good = load(write(tmp_path / "g.yaml", "- who: R1\n  said: Too slow\n- who: R2\n  said: Fine\n"))
+    assert [r.fields["said"] for r in good.records] == ["Too slow", "Fine"]
+    evil = write(tmp_path / "evil.yaml", "- !!python/object/apply:os.system ['touch pwned']\n")
+    assert error_of(evil).startswith("evil.yaml, line 1: unsupported YAML tag")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path):
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    path = write(tmp_path / "bomb.yaml", "\n".join(lines) + "\n")
+    assert "aliases expand to over" in error_of(path)
+
+
+def test_invalid_yaml_reports_the_line(tmp_path):
+    path = write(tmp_path / "bad.yml", "a: 1\nb: [1, 2\nc: 3\n")
+    assert error_of(path).startswith("bad.yml, line 3: invalid YAML")
+
+
+# -- free text -----------------------------------------------------------------------------------
+
+
+def test_transcript_keeps_speaker_turns_together(tmp_path):
+    turns = []
+    for n in range(30):
+        turns.append(f"Interviewer: Question {n}?\n")
+        turns.append(f"P07: Answer {n} starts here,\ncontinues on a second line.\n\nAnd a paragraph.\n")
+    loaded = load(write(tmp_path / "t.txt", "\n".join(turns)), InputLimits(passage_chars=400))
+    assert len(loaded.records) > 3
+    for record in loaded.records:
+        # every passage starts at a turn and holds whole answers
+        assert record.text.startswith(("Interviewer:", "P07:"))
+        assert record.text.count("starts here") == record.text.count("And a paragraph.")
+    first = loaded.records[0]
+    assert first.source.line_start == 1 and first.source.line_end > 1
+    ranges = [(r.source.line_start, r.source.line_end) for r in loaded.records]
+    assert all(a[1] < b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_a_very_long_paragraph_is_split_at_sentences(tmp_path):
+    text = " ".join(f"Sentence number {n} is here." for n in range(200))
+    loaded = load(write(tmp_path / "p.md", "# Notes\n\n" + text + "\n"), InputLimits(passage_chars=500))
+    assert len(loaded.records) > 5
+    assert loaded.records[0].text.startswith("# Notes\nSentence number 0 is here.")
+    assert all(len(r.text) <= 520 for r in loaded.records)
+    assert all(r.text.endswith(".") for r in loaded.records)
+
+
+# -- discovery -----------------------------------------------------------------------------------
+
+
+def test_discovery_recurses_with_globs(tmp_path):
+    write(tmp_path / "d/a.csv", "a\n1\n")
+    write(tmp_path / "d/sub/b.md", "hello")
+    write(tmp_path / "d/.hidden/c.csv", "a\n1\n")
+    write(tmp_path / "d/~lock.csv", "a\n1\n")
+    write(tmp_path / "d/image.png", b"\x89PNG")
+    found = discover([tmp_path / "d"], LIMITS)
+    assert [p.name for p in found] == ["a.csv", "b.md"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda t: t / "missing.csv", "missing.csv: no such file or folder"),
+        (lambda t: write(t / "x.pdf", b"%PDF"), "x.pdf: unsupported file type '.pdf'"),
+        (lambda t: (t / "empty").mkdir() or t / "empty", "empty: the folder holds no supported files"),
+    ],
+)
+def test_discovery_errors(tmp_path, setup, message):
+    with pytest.raises(InputError) as raised:
+        discover([setup(tmp_path)], LIMITS)
+    assert message in str(raised.value)
+
+
+def test_record_ids_stay_unique_when_file_stems_collide(tmp_path):
+    a = write(tmp_path / "one/notes.csv", "a\n1\n")
+    b = write(tmp_path / "two/notes.csv", "a\n2\n")
+    loaded = load_files([a, b], LIMITS)
+    assert [f.records[0].id for f in loaded] == ["one-notes-csv-2", "two-notes-csv-2"]
