@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from persona.errors import InputError, UsageError
-from persona.prompts import estimate_tokens, render_record
+from persona.prompts import estimate_tokens
 from persona.records import Record
 
 DEFAULT_CONTEXT = 8192
@@ -72,26 +72,32 @@ def make_budget(
 
 
 def record_tokens(record: Record) -> int:
-    return estimate_tokens(render_record(record)) + 1
+    """``estimate_tokens(render_record(record))``, without building the rendered text."""
+    fields = record.fields
+    joined = "".join([record.id, record.text, *fields, *fields.values()])
+    size = len(joined) if joined.isascii() else len(joined.encode("utf-8"))
+    size += 2 + 3 * len(fields) + (1 if record.text else 0)
+    return -(-size // 3) + 1
 
 
 def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None = None) -> FitPlan:
     """One prompt if everything fits, else chunks that each fit, in input order."""
     sizes = list(sizes) if sizes is not None else [record_tokens(record) for record in records]
     total = sum(sizes)
-    if total <= budget.data_tokens:
+    limit = budget.data_tokens
+    if total <= limit:
         return FitPlan("single", budget, total, [list(records)])
     chunks: list[list[Record]] = []
     current: list[Record] = []
     used = 0
     for record, size in zip(records, sizes, strict=True):
-        if size > budget.data_tokens:
+        if size > limit:
             raise InputError(
                 f"{record.source.where()}: record {record.id} needs about {size} tokens, more than "
-                f"the {budget.data_tokens} a prompt can hold with this model; split it, or use a "
+                f"the {limit} a prompt can hold with this model; split it, or use a "
                 "model with a larger context"
             )
-        if current and used + size > budget.data_tokens:
+        if current and used + size > limit:
             chunks.append(current)
             current, used = [], 0
         current.append(record)

@@ -244,9 +244,7 @@ def _parse_table(
                         f"{display}, row {reader.line_num}: {len(cells)} fields where the header has "
                         f"{width}; check the delimiter and quoting"
                     )
-            fields = {
-                name: value.strip() for name, value in zip(columns, cells, strict=False) if value.strip()
-            }
+            fields = {name: value for name, value in zip(columns, map(str.strip, cells)) if value}  # noqa: B905
             if fields:
                 row = reader.line_num
                 yield Record(id=f"{prefix}-{row}", source=Provenance(display, row=row), fields=fields)
