@@ -23,7 +23,35 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ["app", "ticket", "train", "late", "platform", "refund", "delay", "phone", "battery", "seat", "bike", "station", "queue", "price", "cheap", "quick", "confusing", "login", "password", "screen", "notification", "commute", "morning", "evening", "weekend", "family", "work"]
+WORDS = [
+    "app",
+    "ticket",
+    "train",
+    "late",
+    "platform",
+    "refund",
+    "delay",
+    "phone",
+    "battery",
+    "seat",
+    "bike",
+    "station",
+    "queue",
+    "price",
+    "cheap",
+    "quick",
+    "confusing",
+    "login",
+    "password",
+    "screen",
+    "notification",
+    "commute",
+    "morning",
+    "evening",
+    "weekend",
+    "family",
+    "work",
+]
 
 
 def write_sample(path: Path, rows: int) -> None:
