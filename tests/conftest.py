@@ -17,6 +17,23 @@ pytest_plugins = ["persona.testing"]
 REPO = Path(__file__).resolve().parent.parent
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--ollama-live",
+        action="store_true",
+        help="also run the ollama_live tests against a real Ollama (OLLAMA_HOST, else 127.0.0.1:11434)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--ollama-live"):
+        return
+    skip = pytest.mark.skip(reason="needs a real Ollama: run with --ollama-live")
+    for item in items:
+        if "ollama_live" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def make_dist(tmp_path: Path) -> Callable[..., Path]:
     """Write an installed distribution (dist-info plus module) into a folder for sys.path."""

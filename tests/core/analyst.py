@@ -52,11 +52,7 @@ class AnalystProvider:
         if queued is not None:
             return queued
         prompt = next(m.content for m in request.messages if m.role == "user")
-        if "findings" in request.schema["properties"]:
-            answer = self._findings(prompt)
-        else:
-            answer = self._personas(prompt, request.schema["properties"]["personas"]["maxItems"])
-        text = json.dumps(answer)
+        text = json.dumps(self.analyse(prompt, request.schema))
         return ChatResponse(
             text=text,
             stop_reason="complete",
@@ -64,6 +60,12 @@ class AnalystProvider:
             output_tokens=len(text) // 4,
             timings={"total": 0.01},
         )
+
+    def analyse(self, prompt: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+        """The answer a careful model would give to ``prompt`` under ``schema``."""
+        if "findings" in schema["properties"]:
+            return self._findings(prompt)
+        return self._personas(prompt, schema["properties"]["personas"]["maxItems"])
 
     # An honest "analysis": each finding sums up three records, or merges three findings, as a
     # model condensing its notes would; personas split the evidence between them.

@@ -1,1 +1,29 @@
-"""Entry point of the persona-ollama plugin."""
+"""Entry point of the persona-ollama plugin. Registration only: ``ollama`` and ``httpx`` are
+imported by the provider and the commands when they run, never here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from persona import hookimpl
+
+
+@hookimpl
+def register_providers(register: Any) -> None:
+    """Register the ``ollama`` provider."""
+
+    def factory(settings: Any) -> Any:
+        from persona_ollama.provider import OllamaProvider
+        from persona_ollama.settings import OllamaSettings
+
+        return OllamaProvider(OllamaSettings.from_section(settings))
+
+    register("ollama", factory, description="local models served by Ollama")
+
+
+@hookimpl
+def register_commands(register: Any) -> None:
+    """Add ``persona ollama models`` and ``persona ollama pull``."""
+    from persona_ollama.commands import app
+
+    register("ollama", app, help="List and pull local Ollama models.")

@@ -1,0 +1,89 @@
+"""The ``[ollama]`` settings table (``PERSONA_OLLAMA__*`` in the environment)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from persona.errors import SettingsError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_HOST = "http://127.0.0.1:11434"
+CONTEXT_STEPS = (2048, 4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536, 98304, 131072)
+
+
+class OllamaSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: str | None = Field(None, description="server URL; default OLLAMA_HOST, else 127.0.0.1:11434")
+    allow_remote: bool = Field(False, description="allow a host that is not this machine")
+    connect_timeout: float = Field(5.0, gt=0, description="seconds to wait for a connection")
+    read_timeout: float | None = Field(
+        None, gt=0, description="seconds of silence before a request is given up (None: wait)"
+    )
+    keep_alive: str | float | None = Field(None, description="how long the model stays loaded")
+    max_context: int = Field(32768, ge=2048, description="largest context Persona will ask for")
+    concurrency: int = Field(2, ge=1, le=16, description="requests sent at once")
+    busy_retries: int = Field(3, ge=0, le=10, description="retries when the server is busy (503)")
+    busy_backoff: float = Field(1.0, ge=0, description="first wait between busy retries, doubling")
+
+    @field_validator("keep_alive", mode="before")
+    @classmethod
+    def _number_or_duration(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit():
+            return float(value)
+        return value
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> OllamaSettings:
+        try:
+            return cls.model_validate(dict(section))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(p) for p in error["loc"])
+            if error["type"] == "extra_forbidden":
+                raise SettingsError(f"unknown setting 'ollama.{key}'") from None
+            raise SettingsError(f"invalid setting 'ollama.{key}': {error['msg']}") from None
+
+    def base_url(self, environ: Mapping[str, str] | None = None) -> str:
+        """The server URL, parsed exactly as the ollama client parses OLLAMA_HOST."""
+        from ollama._client import _parse_host
+
+        environ = os.environ if environ is None else environ
+        return _parse_host(self.host or environ.get("OLLAMA_HOST") or DEFAULT_HOST)
+
+    def checked_url(self, environ: Mapping[str, str] | None = None) -> str:
+        url = self.base_url(environ)
+        if not self.allow_remote and not is_local(url):
+            raise SettingsError(
+                f"the Ollama host {url} is not this machine, and Persona keeps data on this machine; "
+                "use a local host, or set ollama.allow_remote = true if you trust that server"
+            )
+        return url
+
+
+def is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def context_for(needed: int, model_limit: int | None, cap: int) -> int:
+    """The context size to request: the smallest fixed step that holds ``needed`` tokens.
+
+    Fixed steps let Ollama reuse a loaded model instead of reloading it for every new size.
+    Never above the model's own limit or the configured cap.
+    """
+    ceiling = min(model_limit or cap, cap)
+    for step in CONTEXT_STEPS:
+        if step >= needed:
+            return min(step, ceiling)
+    return ceiling
