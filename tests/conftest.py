@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +72,24 @@ def run_cli(
     return subprocess.run(
         [str(script), *args], capture_output=True, text=True, env=environ, cwd=cwd, timeout=120
     )
+
+
+def analyst_answer(body: dict[str, Any]) -> str:
+    """Answer as a diligent model would, from the first user message and the requested format."""
+    from tests.core.analyst import AnalystProvider
+
+    prompt = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    properties = (body.get("format") or {}).get("properties", {})
+    if "personas" not in properties and "findings" not in properties:
+        return "Hello! How can I help with your research today?"
+    return json.dumps(AnalystProvider().analyse(prompt, body["format"]))
+
+
+@pytest.fixture
+def fake_ollama() -> Iterator[Any]:
+    from tests.ollama.fake_server import FakeModel, FakeOllama
+
+    server = FakeOllama(responder=analyst_answer).start()
+    server.add(FakeModel("qwen2.5:7b"))
+    yield server
+    server.stop()

@@ -1,1 +1,28 @@
-"""Entry point of the persona-privacy plugin."""
+"""Entry point of the persona-privacy plugin. Registration only: presidio, spaCy and Faker are
+imported by the preprocessor and the commands when they run, never here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from persona import hookimpl
+
+
+@hookimpl
+def register_preprocessors(register: Any) -> None:
+    """Register the ``anonymise`` preprocessor behind ``persona generate --anonymise``."""
+
+    def factory(options: Any) -> Any:
+        from persona_privacy.anonymiser import AnonymisePreprocessor
+
+        return AnonymisePreprocessor(options)
+
+    register("anonymise", factory, description="remove personal data (presidio + spaCy)")
+
+
+@hookimpl
+def register_commands(register: Any) -> None:
+    """Add ``persona privacy scan`` and ``persona privacy anonymise``."""
+    from persona_privacy.commands import app
+
+    register("privacy", app, help="Find and remove personal data in research files.")

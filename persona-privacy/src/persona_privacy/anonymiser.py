@@ -1,0 +1,147 @@
+"""Detection plus replacement for a whole run, and the ``anonymise`` preprocessor built on it.
+
+All values of a run are detected before any is replaced, so a surrogate can never be a real value
+that appears later in the data. After replacing, the output is scanned again and whatever is still
+detected (other than Persona's own replacements) is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from persona.errors import InputError
+from persona.records import Record
+
+from persona_privacy.detector import Detection, Detector, english_share
+from persona_privacy.settings import PrivacySettings, Strategy
+from persona_privacy.strategies import apply, make_pseudonymiser, normalise
+
+MIN_WORDS = 40
+MIN_ENGLISH = 0.15
+_OURS = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]|\b[A-Z][A-Z0-9_]*_[0-9a-f]{8}\b|\b\d{1,3}-\d{1,3}\b")
+
+Value = tuple[str, str | None]  # (text, column header or None)
+
+
+class Anonymiser:
+    def __init__(
+        self, settings: PrivacySettings, strategy: Strategy | None = None, detector: Detector | None = None
+    ) -> None:
+        self.settings = settings
+        self.strategy: Strategy = strategy or settings.strategy
+        self.detector = detector or Detector.shared(settings)
+        self.pseudonymiser = make_pseudonymiser(self.strategy, settings)
+        self.residual: Counter[str] = Counter()
+        self.values = 0
+        self.originals: dict[str, str] = {}
+
+    def check_english(self, display: str, texts: Iterable[str]) -> None:
+        words, share = english_share(self.detector.nlp, texts)
+        if words >= MIN_WORDS and share < MIN_ENGLISH:
+            raise InputError(
+                f"{display}: the text does not look like English ({share:.0%} English function words); "
+                "persona-privacy detects personal data in English only, so it will not pretend to "
+                "anonymise this file"
+            )
+
+    def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
+        """Replace what is detected in every value; returns the new texts and the detections."""
+        found = list(self.detector.detect_stream(values))
+        for (text, _), detections in zip(values, found, strict=True):
+            for d in detections:
+                original = text[d.start : d.end]
+                self.originals.setdefault(normalise(original), original)
+        self.pseudonymiser.reserve(self.originals.values())
+        out = [
+            apply(text, detections, self.pseudonymiser)
+            for (text, _), detections in zip(values, found, strict=True)
+        ]
+        self.values += len(values)
+        self.residual += self.rescan(out)
+        return out, found
+
+    def rescan(self, texts: Sequence[str]) -> Counter[str]:
+        """Entity types still detected in anonymised texts, apart from Persona's own replacements."""
+        left: Counter[str] = Counter()
+        for text, detections in zip(
+            texts, self.detector.detect_stream((t, None) for t in texts), strict=True
+        ):
+            for d in detections:
+                if not self._ours(text[d.start : d.end]):
+                    left[d.entity] += 1
+        return left
+
+    def _ours(self, value: str) -> bool:
+        if _OURS.fullmatch(value.strip()) or self.pseudonymiser.is_replacement(value):
+            return True
+        # a surrogate detected in part ("Ruth" of "Ruth Baker"), or with a neighbour
+        key = normalise(value)
+        return any(key in issued or issued in key for issued in self.pseudonymiser.issued)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts only, never values: safe for the run manifest."""
+        return {
+            "strategy": self.strategy,
+            "spacy_pipeline": self.detector.pipeline,
+            "values_scanned": self.values,
+            "mentions_by_type": dict(sorted(self.pseudonymiser.mentions.items())),
+            "distinct_values_by_type": dict(sorted(self.pseudonymiser.distinct().items())),
+            "still_detected_after_anonymising": dict(sorted(self.residual.items())),
+        }
+
+    def save_mapping(self, path: Path) -> None:
+        self.pseudonymiser.save(path, self.originals)
+        print(
+            f"persona: warning: saved the mapping of original values to {path}; it re-identifies people: "
+            "keep it as safe as the raw data, and delete it when you can",
+            file=sys.stderr,
+        )
+
+
+class AnonymisePreprocessor:
+    """The ``anonymise`` preprocessor: records in, anonymised records out."""
+
+    name = "anonymise"
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        options = dict(options)
+        strategy = options.pop("strategy", None)
+        self.settings = PrivacySettings.from_section(options)
+        self.anonymiser = Anonymiser(self.settings, strategy or self.settings.strategy)
+
+    def process(self, records: Iterable[Record]) -> Iterator[Record]:
+        records = list(records)
+        by_file: dict[str, list[str]] = {}
+        values: list[Value] = []
+        for record in records:
+            texts = by_file.setdefault(record.source.file, [])
+            for name, value in record.fields.items():
+                values.append((value, name))
+                texts.append(value)
+            if record.text:
+                values.append((record.text, None))
+                texts.append(record.text)
+        for display, texts in by_file.items():
+            self.anonymiser.check_english(display, texts)
+        out, _ = self.anonymiser.anonymise(values)
+        if self.settings.save_mapping:
+            self.anonymiser.save_mapping(Path(self.settings.save_mapping).expanduser())
+        position = 0
+        for record in records:
+            fields = {}
+            for name in record.fields:
+                fields[name] = out[position]
+                position += 1
+            text = record.text
+            if record.text:
+                text = out[position]
+                position += 1
+            yield record.replace(text=text, fields=fields)
+
+    def summary(self) -> Mapping[str, Any]:
+        return self.anonymiser.summary()

@@ -1,0 +1,194 @@
+"""``persona privacy scan`` and ``persona privacy anonymise``. Light at import."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Find and remove personal data in research files.")
+
+
+def _context(options: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+    from persona.loaders import InputLimits
+    from persona.runtime import current
+
+    from persona_privacy.settings import PrivacySettings
+
+    runtime = current()
+    loaded = runtime.settings().settings
+    section = loaded.plugin_section("privacy")
+    section.update(options or {})
+    limits = InputLimits(
+        max_file_bytes=int(loaded.input.max_file_mb * 1024 * 1024),
+        max_line_chars=loaded.input.max_line_chars,
+        passage_chars=loaded.input.passage_chars,
+        include=tuple(loaded.input.include),
+        exclude=tuple(loaded.input.exclude),
+    )
+    return runtime, PrivacySettings.from_section(section), limits
+
+
+def mask(value: str) -> str:
+    """``Jane Smith`` -> ``J*** S****``: enough to recognise a finding, not to read it."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in value.split())
+
+
+@app.command("scan")
+def scan(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to scan."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    show_values: bool = typer.Option(False, "--show-values", help="Show raw values instead of masked ones."),
+    fail_on_pii: bool = typer.Option(False, "--fail-on-pii", help="Exit with code 11 if anything is found."),
+) -> None:
+    """Preview the personal data that anonymisation would remove. Files are never changed."""
+    from persona.errors import PIIFoundError
+    from persona.loaders import discover, load_files
+
+    from persona_privacy.anonymiser import Anonymiser
+
+    _, settings, limits = _context()
+    files = load_files(discover(paths, limits), limits)
+    anonymiser = Anonymiser(settings)
+    report: list[dict[str, Any]] = []
+    totals: Counter[str] = Counter()
+    for loaded in files:
+        values: list[tuple[str, str | None]] = []
+        places: list[tuple[Any, str | None]] = []
+        for record in loaded.records:
+            for name, value in record.fields.items():
+                values.append((value, name))
+                places.append((record, name))
+            if record.text:
+                values.append((record.text, None))
+                places.append((record, None))
+        anonymiser.check_english(loaded.display, [text for text, _ in values])
+        findings = []
+        for (text, _), (record, field), detections in zip(
+            values, places, anonymiser.detector.detect_stream(values), strict=True
+        ):
+            for d in detections:
+                raw = text[d.start : d.end]
+                totals[d.entity] += 1
+                findings.append(
+                    {
+                        "where": record.source.where(),
+                        "row": record.source.row,
+                        "lines": [record.source.line_start, record.source.line_end]
+                        if record.source.line_start
+                        else None,
+                        "field": field,
+                        "entity": d.entity,
+                        "score": round(d.score, 2),
+                        "value": raw if show_values else mask(raw),
+                    }
+                )
+        report.append({"file": loaded.display, "records": len(loaded.records), "findings": findings})
+    if as_json:
+        typer.echo(
+            json.dumps({"files": report, "totals": dict(totals.most_common())}, indent=2, ensure_ascii=False)
+        )
+    else:
+        for entry in report:
+            typer.echo(f"{entry['file']}: {len(entry['findings'])} findings in {entry['records']} records")
+            for f in entry["findings"]:
+                field = f", {f['field']}" if f["field"] else ""
+                typer.echo(
+                    f"  {f['where'].split(', ', 1)[-1]}{field}: {f['entity']} {f['score']:.2f} {f['value']}"
+                )
+        summary = ", ".join(f"{entity} {count}" for entity, count in totals.most_common()) or "nothing found"
+        typer.echo(f"Total: {sum(totals.values())} ({summary})")
+    if fail_on_pii and totals:
+        raise PIIFoundError(f"personal data found: {sum(totals.values())} detections in {len(report)} files")
+
+
+@app.command("anonymise")
+def anonymise(
+    paths: list[Path] = typer.Argument(..., help="Files or folders to anonymise."),
+    output: Path = typer.Option(
+        ..., "--output", "-o", help="Folder for the anonymised copies (new or empty)."
+    ),
+    strategy: str | None = typer.Option(
+        None, "--strategy", help="redact, replace or hash (default: redact)."
+    ),
+    save_mapping: Path | None = typer.Option(
+        None, "--save-mapping", help="Also save original -> replacement to this file (re-identifies people!)."
+    ),
+) -> None:
+    """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
+    from persona.errors import UsageError
+    from persona.loaders import discover
+    from persona.output import RunWriter, check_target
+
+    from persona_privacy.anonymiser import Anonymiser
+    from persona_privacy.files import take_apart
+
+    if strategy is not None and strategy not in ("redact", "replace", "hash"):
+        raise UsageError(f"--strategy must be one of redact, replace, hash, not '{strategy}'")
+    _, settings, limits = _context()
+    check_target(output, explicit=True)
+    sources = discover(paths, limits)
+    target = output.resolve()
+    folders = [path.resolve() for path in paths if path.is_dir()]
+    if target in sources or any(target == folder or folder in target.parents for folder in folders):
+        raise UsageError(f"{output}: the output folder is inside the input; choose a folder outside it")
+    names = _output_names(sources, paths)
+    copies = [take_apart(source, names[source], _display(source)) for source in sources]
+    anonymiser = Anonymiser(settings, strategy)  # type: ignore[arg-type]
+    for copy in copies:
+        anonymiser.check_english(_display(copy.source), [text for text, _ in copy.values])
+    values = [value for copy in copies for value in copy.values]
+    out, _ = anonymiser.anonymise(values)
+    with RunWriter(output) as writer:
+        position = 0
+        for copy in copies:
+            count = len(copy.values)
+            name = Path(copy.name)
+            if name.parent != Path("."):
+                (writer.temp / name.parent).mkdir(parents=True, exist_ok=True)  # type: ignore[operator]
+            writer.write_text(copy.name, copy.rebuild(out[position : position + count]))
+            position += count
+        writer.write_json("anonymisation.json", anonymiser.summary())
+        writer.commit()
+    if save_mapping is not None:
+        anonymiser.save_mapping(save_mapping)
+    summary = anonymiser.summary()
+    mentions = sum(summary["mentions_by_type"].values())
+    typer.echo(
+        f"{len(copies)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
+    )
+    left = summary["still_detected_after_anonymising"]
+    if left:
+        detail = ", ".join(f"{entity} {count}" for entity, count in left.items())
+        typer.echo(
+            f"persona: warning: a re-scan of the copies still detects: {detail}; review them", err=True
+        )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _output_names(sources: list[Path], given: list[Path]) -> dict[Path, str]:
+    """Names inside the output folder: relative to the folder given, else the file name."""
+    names: dict[Path, str] = {}
+    roots = [p.resolve() for p in given if p.is_dir()]
+    for source in sources:
+        name = source.name
+        for root in roots:
+            if root in source.parents:
+                name = str(source.relative_to(root))
+                break
+        base, suffix = Path(name).with_suffix(""), Path(name).suffix
+        candidate, number = name, 2
+        while candidate in names.values():
+            candidate = f"{base}-{number}{suffix}"
+            number += 1
+        names[source] = candidate
+    return names

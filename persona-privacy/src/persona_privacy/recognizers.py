@@ -1,0 +1,477 @@
+"""Recognizers Persona adds to presidio's: street addresses, names by their context, and postal
+codes in context. Imported only when the detector is built (it imports presidio)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+
+# Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
+# vocabulary of addresses, not names of any particular place.
+_SUFFIXES = (
+    "street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|place|pl|square|sq|"
+    "terrace|ter|way|close|crescent|cres|grove|gardens|gdns|hill|park|parkway|pkwy|highway|hwy|"
+    "circle|cir|trail|trl|row|walk|mews|rise|green|view|vale|wharf|quay|parade|pde|passage|"
+    "alley|plaza|heights|hts|ridge|mill|mills|point|pt|ranch|crossing|xing|loop|pike|run|path|"
+    "estates|fort|ft|harbor|harbour|junction|jct|lake|landing|manor|meadow|meadows|port|prairie|"
+    "ramp|shore|shores|spring|springs|station|sta|summit|turnpike|tpke|union|valley|vly|villa|"
+    "village|vlg|ville|vista|well|wells|broadway|camp|canyon|cape|center|centre|corner|corners|"
+    "creek|dale|dam|divide|extension|ext|falls|ferry|field|fields|flat|flats|ford|forest|forge|"
+    "fork|forks|freeway|fwy|gateway|glen|haven|hollow|island|isle|key|knoll|lodge|motorway|mount|"
+    "mountain|mtn|neck|orchard|oval|pass|pine|pines|plain|plains|radial|river|shoal|skyway|"
+    "stream|track|trace|trafficway|tunnel|underpass|via|viaduct"
+)
+# Street words used as a prefix (Romance languages) or as a word ending (Germanic, Nordic, Slavic).
+_PREFIXES = (
+    "calle|carrer|avenida|avda|rua|via|viale|vicolo|corso|piazza|largo|rue|boulevard|bd|chemin|"
+    "allée|allee|place|quai|impasse|route|strada|ulica|ul\\.|travessa|praça|praca|paseo|camino|"
+    "ronda|plaza|callejón|rambla"
+)
+_ENDINGS = (
+    "straße|strasse|str\\.|weg|gasse|platz|allee|ring|damm|ufer|katu|tie|kuja|gatan|vägen|vagen|"
+    "gränd|vej|gade|veien|gata|laan|straat|plein|gracht|kade|utca|útja|ulice|ulica|cesta|sokak|"
+    "caddesi"
+)
+_UNIT = r"(?:,?\s*(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|rm\.?|#)\s*[\w-]+)?"
+_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?(?:\s+\d{1,5}(?=\s+[^\W\d_]))?"
+_UPPER = "A-ZÀ-ÖØ-ÝĀ-ŽΑ-ΩА-Я"
+_WORD = rf"[{_UPPER}][\w'’.-]*"
+# Street words written as a separate word after the name ("Trenerys gate 232", "Rákóczi út 66").
+_AFTER = "gate|gata|vei|veien|vej|väg|vägen|gatan|tee|út|u\\.|utca|tér|sor|ulice|aleja|al\\."
+_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|la|del|di|da|do|dos|das|von|van|der|le|du|des))*?"
+
+STREET_PATTERNS = [
+    # 221B Baker Street, 6750 Koskikatu 25 Apt. 864, 10 Downing St
+    rf"\b{_NUMBER}\s+{_NAME}\s+(?i:{_SUFFIXES})\b\.?{_UNIT}",
+    # Calle Mayor 12, Rue de la Paix 5, Via Roma, 3 (also written in lower case)
+    rf"\b(?i:{_PREFIXES})\s+[\w'’.-]+(?:\s+[\w'’.-]+){{0,3}}?(?:\s*,?\s*(?:n[º°o.]\s*)?{_NUMBER})(?!\w){_UNIT}",
+    rf"\b(?i:{_PREFIXES})\s+{_NAME}{_UNIT}",
+    # Trenerys gate 232, Rákóczi út 66, Baker Street 221
+    rf"\b(?:{_NUMBER}\s+)?{_NAME}\s+(?i:{_AFTER}|{_SUFFIXES})\.?\s+\d{{1,5}}[A-Za-z]?\b\.?{_UNIT}",
+    # a flat or suite on its own line: Apt. 342, Suite 741
+    r"\b(?i:apt\.?|apartment|suite|ste\.|unit|flat)\s*#?\d{1,5}[A-Za-z]?\b",
+    # the corner of X and Y
+    r"\b(?i:the\s+corner\s+of)\s+[^\n,?!]{2,60}?\s+and\s+[^\n,?!.]{2,40}",
+    # Hauptstraße 5, Koskikatu 25, Storgatan 12 B, Vesterbrogade 3
+    rf"\b{_WORD}(?i:{_ENDINGS})\s*{_NUMBER}(?:\s+[A-Z]\b)?{_UNIT}",
+    # 12 Hauptstraße
+    rf"\b{_NUMBER}\s+{_WORD}(?i:{_ENDINGS})\b{_UNIT}",
+    # PO Box 1234; US military mail (PSC/Unit ... Box, USNS ship, APO/FPO/DPO AA/AE/AP)
+    r"\b(?i:p\.?\s?o\.?\s?box|postbox|post office box)\s+\d{1,6}\b",
+    r"\b(?i:psc|unit|cmr)\s+\d{1,5},?\s+(?i:box)\s+\d{1,5}\b",
+    r"\b(?:USNS|USS|USNV|USCGC)\s+[A-Z][a-z]+\b",
+    r"\b(?i:apo|fpo|dpo)\s+(?i:aa|ae|ap)\s+\d{5}\b",
+    # 353 Buerlia 227: a house number, a street name, a number (as in many European addresses)
+    rf"\b\d{{1,5}}\s+{_WORD}(?:\s+{_WORD}){{0,3}}\s+\d{{1,5}}[A-Za-z]?\b(?=\s*(?:\n|,|$))",
+]
+
+# What may follow a street line in the same address: a unit, a city, region, postal code or
+# country, after a comma or on the next lines (quoted e-mail lines start with '>').
+_PART_WORD = (
+    "(?:["
+    + _UPPER
+    + r"][\w'’.-]*|[A-Z]{2,3}|\d{3,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\([\w ]+\))"
+)
+_JOINER = r"(?:de|la|del|am|im|upon|on|sur|en|nad|pod|an|der|di|da|do)"
+_UNIT_PART = r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|rm\.?|box|#)\s*[\w-]+"
+_TAIL_PART = re.compile(
+    r"[ \t]*(?:,[ \t>*]*|\n[ \t,>*?•-]*)"
+    rf"((?i:{_UNIT_PART})|{_PART_WORD}(?:[ \t]+(?:{_PART_WORD}|{_JOINER})){{0,4}})(?![ \t]*:)"
+)
+# Addresses announced by their context ("my address is", "lives at", "Address:").
+ADDRESS_CUE = re.compile(
+    r"(?i:\b(?:address(?:\s+is)?\s*[:\-]?|moved to|lives? (?:at|on)|living at|located at|ship(?:ped)? to|"
+    r"send (?:it )?to|deliver(?:ed)? to|return to|based at)\s*\n?\s*)"
+    r"(?=\d|[A-ZÀ-Ý])"
+)
+_CUED_LINE = re.compile(
+    rf"(?:\d{{1,6}}[A-Za-z]?\s+)?{_PART_WORD}(?:[ \t]+(?:{_PART_WORD}|{_JOINER}|\d+[A-Za-z]?)){{0,6}}"
+)
+
+
+class StreetAddressRecognizer(EntityRecognizer):
+    """Street addresses: a street line, then the city, region, postcode and country after it."""
+
+    ENTITY = "STREET_ADDRESS"
+
+    def __init__(self, score: float = 0.7) -> None:
+        self.score = score
+        self._patterns = [re.compile(p) for p in STREET_PATTERNS]
+        super().__init__(
+            supported_entities=[self.ENTITY], name="PersonaStreetAddressRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        spans: list[tuple[int, int]] = []
+        for pattern in self._patterns:
+            for match in pattern.finditer(text):
+                spans.append((match.start(), _extend(text, match.end())))
+        for cue in ADDRESS_CUE.finditer(text):
+            line = _CUED_LINE.match(text, cue.end())
+            if (line is not None and any(ch.isdigit() for ch in line.group())) or (
+                line is not None and _TAIL_PART.match(text, line.end())
+            ):
+                spans.append((line.start(), _extend(text, line.end())))
+        return [
+            RecognizerResult(
+                self.ENTITY,
+                start,
+                end,
+                self.score,
+                analysis_explanation=None,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                },
+            )
+            for start, end in _union(spans)
+        ]
+
+
+def _extend(text: str, end: int, parts: int = 5) -> int:
+    for _ in range(parts):
+        match = _TAIL_PART.match(text, end)
+        if match is None:
+            break
+        end = match.end(1)
+    return end
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_PERSON_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý]\.?|[A-ZÀ-Ý][\w'’-]+)){0,3}"
+# After the strongest cues a name may be written in lower case ("my name is borna jerković").
+_ANY_NAME = r"[^\W\d_][\w'’-]+(?:[ \t]+(?:[^\W\d_]\.?|[^\W\d_][\w'’-]+)){0,2}"
+_STRONG_CUES = (
+    r"my name is|my name's|name is|name:|last name\??|first name\??|surname\??|maiden name is|"
+    r"i am called|i'm called|call me|calls me|was called|is called|named|signed"
+)
+_CUES = r"dear|hi|hello|thanks|regards,|with|directed by:?|written by:?|by|and|to|at"
+
+
+# Penn Treebank tags of words that end a name: verbs, modals, prepositions, conjunctions,
+# determiners, pronouns, "to".
+_FUNCTION_TAGS = {"VB", "MD", "IN", "CC", "DT", "PR", "WP", "WD", "TO", "EX", "RB"}
+
+
+def _result(
+    recognizer: EntityRecognizer, entity: str, start: int, end: int, score: float
+) -> RecognizerResult:
+    return RecognizerResult(
+        entity,
+        start,
+        end,
+        score,
+        analysis_explanation=None,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
+
+
+class PersonContextRecognizer(EntityRecognizer):
+    """Names announced by their context: titles (Mr, Dr...), "my name is", "called", "Dear"."""
+
+    # The title is part of what identifies the person ("Mrs. Slepička"), so it goes too.
+    _TITLE = re.compile(rf"(\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr)\.?\s+{_PERSON_NAME})")
+    _STRONG = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t]+({_ANY_NAME})")
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PERSON"], name="PersonaPersonContextRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        results = [_result(self, "PERSON", m.start(1), m.end(1), 0.75) for m in self._TITLE.finditer(text)]
+        doc = getattr(nlp_artifacts, "tokens", None)
+        for match in self._STRONG.finditer(text):
+            start, end = match.span(1)
+            if doc is not None:
+                # stop the name where ordinary words begin ("borna jerković but everyone...")
+                words = [t for t in doc if t.idx >= start and t.idx < end]
+                kept = []
+                for token in words:
+                    if token.is_stop or token.tag_[:2] in _FUNCTION_TAGS:
+                        break
+                    kept.append(token)
+                if not kept:
+                    continue
+                end = kept[-1].idx + len(kept[-1].text)
+            results.append(_result(self, "PERSON", start, end, 0.7))
+        return results
+
+
+# Words before a proper noun that say what kind of thing it is.
+_PLACE_BEFORE = {
+    "in",
+    "at",
+    "from",
+    "to",
+    "near",
+    "around",
+    "across",
+    "outside",
+    "inside",
+    "visit",
+    "visited",
+    "visiting",
+    "towards",
+    "via",
+    "southern",
+    "northern",
+    "eastern",
+    "western",
+    "central",
+    "of",
+}
+_ORG_BEFORE = {"for", "with", "joined", "joining", "company", "employer"}
+_ORG_WORDS = re.compile(
+    r"(?i)\b(?:inc|ltd|llc|plc|gmbh|corp|corporation|company|co|group|bank|university|"
+    r"college|school|hospital|clinic|council|agency|ministry|foundation|trust|partners|"
+    r"associates|holdings|technologies|systems|solutions|labs|studio|studios)\b\.?"
+)
+
+
+# Words that label a field in notes and forms ("Date: 14 March").
+FORM_LABELS = {
+    "date",
+    "time",
+    "day",
+    "name",
+    "address",
+    "phone",
+    "mobile",
+    "tel",
+    "email",
+    "e-mail",
+    "fax",
+    "desk",
+    "office",
+    "website",
+    "web",
+    "notes",
+    "note",
+    "summary",
+    "subject",
+    "re",
+    "topic",
+    "question",
+    "answer",
+    "comment",
+    "comments",
+    "location",
+    "place",
+    "role",
+    "title",
+    "age",
+    "gender",
+    "occupation",
+    "job",
+    "company",
+    "organisation",
+    "organization",
+    "status",
+    "source",
+    "study",
+    "session",
+    "task",
+    "goal",
+    "goals",
+    "quote",
+    "quotes",
+    "observation",
+    "observations",
+    "insight",
+    "insights",
+    "theme",
+    "themes",
+    "context",
+    "background",
+    "duration",
+    "recording",
+    "consent",
+    "transcript",
+    "interview",
+    "survey",
+}
+
+
+class ProperNounRecognizer(EntityRecognizer):
+    """Proper nouns that the statistical model tagged but did not classify as an entity.
+
+    Small pipelines miss many names, especially uncommon or foreign ones, yet still tag them as
+    proper nouns. Persona is conservative: such a run of proper nouns is treated as personal data,
+    typed by the words before it (a place after "in"/"from", an organisation after "for"), else as
+    a person. Short acronyms are left alone; add product and company names that must stay to
+    ``privacy.allow_list``.
+    """
+
+    def __init__(self, score: float = 0.5) -> None:
+        self.score = score
+        super().__init__(
+            supported_entities=["PERSON", "LOCATION", "ORGANIZATION"],
+            name="PersonaProperNounRecognizer",
+            supported_language="en",
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        results = []
+        run: list[Any] = []
+        for token in [*doc, None]:
+            if token is not None and token.tag_ in ("NNP", "NNPS") and not token.ent_type_ and token.is_alpha:
+                run.append(token)
+                continue
+            if run:
+                results.extend(self._judge(doc, run))
+                run = []
+        return results
+
+    def _judge(self, doc: Any, run: list[Any]) -> list[RecognizerResult]:
+        words = [t.text for t in run]
+        after = doc[run[-1].i + 1].text if run[-1].i + 1 < len(doc) else ""
+        if len(run) == 1 and after == ":" and words[0].lower() in FORM_LABELS:
+            return []  # "Date:", "Notes:" label a field; a name before a colon is a speaker
+        if len(run) == 1 and ((len(words[0]) <= 4 and words[0].isupper()) or len(words[0]) < 2):
+            return []  # an acronym (NHS, GP, UX) or an initial
+        start, end = run[0].idx, run[-1].idx + len(run[-1].text)
+        before = doc[run[0].i - 1].lower_ if run[0].i > 0 else ""
+        if _ORG_WORDS.search(" ".join(words) + " " + after):
+            entity = "ORGANIZATION"
+        elif before in _PLACE_BEFORE:
+            entity = "LOCATION"
+        elif before in _ORG_BEFORE:
+            entity = "ORGANIZATION"
+        else:
+            entity = "PERSON"
+        return [_result(self, entity, start, end, self.score)]
+
+
+class ZipCodeRecognizer(PatternRecognizer):
+    """Postal codes of digits (US ZIP, most of Europe), only where the words around say so."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="ZIP_CODE",
+            patterns=[Pattern("zip", r"\b\d{4,5}(?:-\d{4})?\b", 0.1)],
+            context=["zip", "zipcode", "postal", "postcode", "post code", "code"],
+            name="PersonaZipCodeRecognizer",
+            supported_language="en",
+        )
+
+
+class AgeRecognizer(PatternRecognizer):
+    """Ages: "34 years old", "aged 67", "I just turned 54", "54 y/o", "age: 22"."""
+
+    def __init__(self) -> None:
+        number = r"(?:1[01]\d|[1-9]?\d)"
+        super().__init__(
+            supported_entity="AGE",
+            patterns=[
+                Pattern(
+                    "years old", rf"\b{number}(?=[\s-]*(?:years?[\s-]*old|y/?o\b|yrs?\b|-year-old))", 0.7
+                ),
+                Pattern("cue", rf"(?i:\b(?:aged|age[d:]?|turned|turn|turning)\s+){number}\b", 0.6),
+            ],
+            name="PersonaAgeRecognizer",
+            supported_language="en",
+        )
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for result in results:  # keep only the number
+            found = re.search(r"\d+\Z", text[result.start : result.end])
+            if found:
+                result.start += found.start()
+        return results
+
+
+class LongNumberRecognizer(PatternRecognizer):
+    """Card-length numbers (13 to 19 digits) that fail the card checksum: still identifiers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            patterns=[Pattern("long number", r"(?<![\d-])\d{4}(?:[ -]?\d){9,15}(?![\d-])", 0.45)],
+            context=["card", "credit", "debit", "account", "number"],
+            name="PersonaLongNumberRecognizer",
+            supported_language="en",
+        )
+
+
+class ContextPhoneRecognizer(PatternRecognizer):
+    """Phone numbers in shapes the phone library rejects (short local numbers, odd grouping),
+    only where the words around them say they are phone numbers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[Pattern("digits", r"(?<![\w+])\+?\(?\d{2,5}\)?(?:[ .-]?\d{2,5}){1,4}(?!\w)", 0.1)],
+            context=[
+                "phone",
+                "tel",
+                "telephone",
+                "mobile",
+                "cell",
+                "desk",
+                "fax",
+                "office",
+                "call",
+                "ring",
+                "contact",
+                "number",
+                "whatsapp",
+            ],
+            name="PersonaContextPhoneRecognizer",
+            supported_language="en",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = sum(ch.isdigit() for ch in pattern_text)
+        return None if 7 <= digits <= 15 else False
+
+
+class UkPhoneRecognizer(PatternRecognizer):
+    """UK phone numbers by their shape (07xxx mobiles, 01/02/03 landlines, +44), including ranges
+    the phone library rejects as unallocated, such as Ofcom's 07700 900 drama numbers."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="PHONE_NUMBER",
+            patterns=[
+                Pattern(
+                    "uk mobile", r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)7\d{3}[\s-]?\d{3}[\s-]?\d{3}(?!\w)", 0.6
+                ),
+                Pattern(
+                    "uk landline",
+                    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)[123]\d{2,3}[\s-]?\d{3}[\s-]?\d{3,4}(?!\w)",
+                    0.45,
+                ),
+            ],
+            name="PersonaUkPhoneRecognizer",
+            supported_language="en",
+        )

@@ -1,0 +1,67 @@
+"""The ``[privacy]`` settings table (``PERSONA_PRIVACY__*`` in the environment)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from persona.errors import SettingsError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Strategy = Literal["redact", "replace", "hash"]
+
+
+class CustomPattern(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="entity type, e.g. STUDENT_ID")
+    regex: str
+    score: float = Field(0.8, gt=0, le=1)
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        return value
+
+
+class PrivacySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str | None = Field(None, description="spaCy pipeline; default: best installed (lg, md, sm)")
+    strategy: Strategy = "redact"
+    score_threshold: float = Field(0.4, ge=0, le=1, description="weaker detections are ignored")
+    date_time: bool = Field(True, description="treat specific dates and times as personal data")
+    organisations: bool = Field(True, description="treat organisation names as personal data")
+    deny_list: dict[str, list[str]] = Field(
+        default_factory=dict, description="entity type -> exact words always removed"
+    )
+    patterns: list[CustomPattern] = Field(default_factory=list, description="extra regex recognizers")
+    allow_list: list[str] = Field(
+        default_factory=list, description="exact words never removed (besides speaker tags)"
+    )
+    phone_regions: list[str] = Field(
+        default_factory=lambda: ["GB", "US"], description="countries whose national phone formats are known"
+    )
+    locale: str = Field("en_GB", description="Faker locale for --strategy replace")
+    seed: int | None = Field(None, description="seed for replacement values (default: random)")
+    hash_key: str | None = Field(None, description="HMAC key for --strategy hash (default: stored key)")
+    save_mapping: str | None = Field(None, description="file to save the value mapping to (re-identifies!)")
+    batch_size: int = Field(128, ge=1, le=10_000, description="records analysed per spaCy batch")
+    processes: int = Field(0, ge=0, le=64, description="worker processes (0: one per core)")
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> PrivacySettings:
+        try:
+            return cls.model_validate(dict(section))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            key = ".".join(str(p) for p in error["loc"])
+            if error["type"] == "extra_forbidden":
+                raise SettingsError(f"unknown setting 'privacy.{key}'") from None
+            message = error["msg"].removeprefix("Value error, ")
+            raise SettingsError(f"invalid setting 'privacy.{key}': {message}") from None

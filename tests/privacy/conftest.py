@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+import persona_privacy.plugin
+import pytest
+
+from tests.conftest import REPO
+
+EXAMPLES = REPO / "examples" / "research"
+
+
+def known_pii() -> list[str]:
+    """Every personal value planted in the example data set."""
+    values: list[str] = []
+    with (EXAMPLES / "interview-notes.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            values += [row["name"], row["email"], row["phone"], row["postcode"]]
+    survey = json.loads((EXAMPLES / "survey.json").read_text())
+    values += [r["contact"] for r in survey["responses"] if "contact" in r]
+    values += ["Margaret Ellison", "m.ellison@example.org", "07700 900111", "Dev Patel"]
+    return values
+
+
+@pytest.fixture
+def privacy_plugin(register_plugin: Any) -> None:
+    register_plugin(persona_privacy.plugin, "privacy")
+
+
+@pytest.fixture
+def privacy_env(persona_home: Any) -> dict[str, str]:
+    return {"PERSONA_PRIVACY__PROCESSES": "1", "PERSONA_PRIVACY__SEED": "3"}

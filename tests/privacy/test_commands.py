@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+
+from persona.errors import ExitCode
+
+from tests.privacy.conftest import EXAMPLES, known_pii
+
+
+def digest(folder):
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_scan_masks_values_and_changes_nothing(run_persona, privacy_plugin, privacy_env):
+    before = digest(EXAMPLES)
+    result = run_persona("privacy", "scan", str(EXAMPLES), env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    assert "row 2, name: PERSON 1.00 H****** O****" in result.stdout
+    assert "row 2, email: EMAIL_ADDRESS 1.00 h************************" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Total: ")
+    for value in known_pii():
+        assert value not in result.stdout
+    assert digest(EXAMPLES) == before
+
+
+def test_scan_json_show_values_and_fail_on_pii(run_persona, privacy_plugin, privacy_env):
+    result = run_persona(
+        "privacy",
+        "scan",
+        str(EXAMPLES / "interview-notes.csv"),
+        "--json",
+        "--show-values",
+        "--fail-on-pii",
+        env=privacy_env,
+    )
+    assert result.exit_code == ExitCode.PII_FOUND
+    assert result.stderr.startswith("persona: error: personal data found: ")
+    payload = json.loads(result.stdout)
+    first = payload["files"][0]["findings"][0]
+    assert first == {
+        "where": f"{payload['files'][0]['file']}, row 2",
+        "row": 2,
+        "lines": None,
+        "field": "name",
+        "entity": "PERSON",
+        "score": 1.0,
+        "value": "Harriet Oduya",
+    }
+    assert payload["totals"]["EMAIL_ADDRESS"] == 12
+
+
+def test_scan_of_a_clean_file_passes_fail_on_pii(run_persona, privacy_plugin, privacy_env, persona_home):
+    (persona_home / "clean.txt").write_text(
+        "The app logs me out every few days and I have to log in again.\n"
+    )
+    result = run_persona("privacy", "scan", "clean.txt", "--fail-on-pii", env=privacy_env)
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "Total: 0 (nothing found)")
+
+
+def test_non_english_text_is_refused(run_persona, privacy_plugin, privacy_env, persona_home):
+    german = (
+        "Ich fahre jeden Morgen mit dem Zug zur Arbeit. Die App ist oft langsam und die Anmeldung "
+        "funktioniert nicht, wenn das Signal schwach ist. Ich wünsche mir, dass das Ticket sofort "
+        "angezeigt wird, auch ohne Internet. Meine Kollegin kauft deshalb Papiertickets am Automaten, "
+        "weil sie der App nicht mehr vertraut und lieber bar bezahlt.\n"
+    )
+    (persona_home / "notizen.txt").write_text(german)
+    result = run_persona("privacy", "scan", "notizen.txt", env=privacy_env)
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stderr.startswith("persona: error: notizen.txt: the text does not look like English")
+    assert result.stderr.count("\n") == 1
+
+
+def test_anonymise_keeps_formats(run_persona, privacy_plugin, privacy_env, persona_home):
+    result = run_persona(
+        "privacy",
+        "anonymise",
+        str(EXAMPLES),
+        "-o",
+        "safe",
+        "--strategy",
+        "redact",
+        "--save-mapping",
+        "private/mapping.json",
+        env=privacy_env,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("3 files anonymised into safe (redact, ")
+    assert "re-identifies people" in result.stderr
+    out = persona_home / "safe"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "anonymisation.json",
+        "interview-notes.csv",
+        "survey.json",
+        "transcript-p07.txt",
+    ]
+    with (
+        (EXAMPLES / "interview-notes.csv").open(newline="") as a,
+        (out / "interview-notes.csv").open(newline="") as b,
+    ):
+        original, copy = list(csv.reader(a)), list(csv.reader(b))
+    assert copy[0] == original[0] and len(copy) == len(original)
+    assert all(len(x) == len(y) for x, y in zip(original, copy, strict=True))
+    assert copy[1][1:6] == ["[PERSON_1]", "[EMAIL_ADDRESS_1]", "[PHONE_NUMBER_1]", "[UK_POSTCODE_1]", "30-39"]
+    survey = json.loads((out / "survey.json").read_text())
+    assert list(survey) == ["survey", "responses"] and len(survey["responses"]) == 10
+    text = "".join(p.read_text() for p in out.iterdir())
+    for value in known_pii():
+        assert value not in text, value
+    summary = json.loads((out / "anonymisation.json").read_text())
+    assert summary["strategy"] == "redact" and summary["mentions_by_type"]["EMAIL_ADDRESS"] == 14
+    mapping = json.loads((persona_home / "private" / "mapping.json").read_text())
+    assert {"entity": "PERSON", "original": "Harriet Oduya", "replacement": "[PERSON_1]"} in mapping[
+        "mapping"
+    ]
+
+
+def test_anonymise_refuses_to_overwrite(run_persona, privacy_plugin, privacy_env, persona_home):
+    shutil.copytree(EXAMPLES, persona_home / "data")
+    inside = run_persona("privacy", "anonymise", "data", "-o", "data/out", env=privacy_env)
+    assert inside.exit_code == ExitCode.USAGE and "inside the input" in inside.stderr
+    (persona_home / "full").mkdir()
+    (persona_home / "full" / "x").write_text("x")
+    full = run_persona("privacy", "anonymise", "data", "-o", "full", env=privacy_env)
+    assert full.exit_code == ExitCode.OUTPUT
+    bad = run_persona("privacy", "anonymise", "data", "-o", "new", "--strategy", "blur", env=privacy_env)
+    assert bad.exit_code == ExitCode.USAGE
+
+
+def test_anonymise_yaml_and_jsonl(run_persona, privacy_plugin, privacy_env, persona_home):
+    (persona_home / "in").mkdir()
+    (persona_home / "in" / "a.yaml").write_text("- who: Margaret Ellison\n  said: call me on 07700 900111\n")
+    (persona_home / "in" / "b.jsonl").write_text('{"email": "m.ellison@example.org", "phone": 7700900111}\n')
+    result = run_persona("privacy", "anonymise", "in", "-o", "out", "--strategy", "hash", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    yaml_text = (persona_home / "out" / "a.yaml").read_text()
+    jsonl = json.loads((persona_home / "out" / "b.jsonl").read_text())
+    assert (
+        "Margaret" not in yaml_text and "900111" not in yaml_text and yaml_text.startswith("- who: PERSON_")
+    )
+    assert jsonl["email"].startswith("EMAIL_ADDRESS_") and jsonl["phone"].startswith("PHONE_NUMBER_")
