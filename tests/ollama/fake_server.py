@@ -33,6 +33,10 @@ class FakeModel:
     capabilities: list[str] = field(default_factory=lambda: ["completion", "tools"])
     size: int = 4_683_087_332
     loaded: bool = False
+    layers: int = 28
+    heads: int = 28
+    kv_heads: int = 4
+    embedding: int = 3584
 
     def details(self) -> dict[str, Any]:
         return {
@@ -248,7 +252,10 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
                         "general.architecture": model.family,
                         "general.parameter_count": 7_615_616_512,
                         f"{model.family}.context_length": model.context_length,
-                        f"{model.family}.embedding_length": 3584,
+                        f"{model.family}.embedding_length": model.embedding,
+                        f"{model.family}.block_count": model.layers,
+                        f"{model.family}.attention.head_count": model.heads,
+                        f"{model.family}.attention.head_count_kv": model.kv_heads,
                     },
                     "capabilities": model.capabilities,
                     "modified_at": _now(),
@@ -306,6 +313,17 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             self._start_stream()
+            if body.get("think") and "thinking" in model.capabilities:
+                # reasoning models stream their trace in message.thinking before the answer
+                for thought in ("The records ", "mention delays; ", "group by commute."):
+                    self._line(
+                        {
+                            "model": name,
+                            "created_at": _now(),
+                            "message": {"role": "assistant", "content": "", "thinking": thought},
+                            "done": False,
+                        }
+                    )
             for index, piece in enumerate(pieces):
                 if fault is not None and index == fault.after:
                     if fault.kind == "error_line":

@@ -9,6 +9,7 @@ import ollama
 import pytest
 from persona.errors import ExitCode, ModelNotFoundError, SettingsError
 from persona.providers import ChatRequest, Message
+from persona_ollama.fit import GIB, Memory
 from persona_ollama.provider import OllamaProvider, parameter_count
 from persona_ollama.settings import CONTEXT_STEPS, OllamaSettings, context_for, is_local
 
@@ -18,8 +19,11 @@ from tests.ollama.fake_server import FakeModel, Fault
 EXAMPLES = str(REPO / "examples" / "research")
 
 
-def provider_for(fake, **settings) -> OllamaProvider:
-    return OllamaProvider(OllamaSettings(host=fake.url, busy_backoff=0.01, **settings))
+def provider_for(fake, memory=None, **settings) -> OllamaProvider:
+    reading = memory or Memory(64 * GIB, 24 * GIB, "nvidia")
+    return OllamaProvider(
+        OllamaSettings(host=fake.url, busy_backoff=0.01, **settings), memory=lambda: reading
+    )
 
 
 def run_folders(home):
@@ -109,6 +113,10 @@ def test_models_command_lists_details_and_loaded(run_persona, ollama_env, fake_o
             "context_length": 32768,
             "capabilities": ["completion", "tools"],
             "loaded": True,
+            # 4.68 GB of weights x 1.1, plus a KV cache of 2 x 28 layers x 32768 x 4 heads x 128 x 2 bytes
+            "fits": "gpu",
+            "memory_needed_bytes": int(4_683_087_332 * 1.1) + 2 * 28 * 32768 * 4 * 128 * 2,
+            "at_context": 32768,
         },
         {
             "name": "nomic-embed-text",
@@ -118,11 +126,15 @@ def test_models_command_lists_details_and_loaded(run_persona, ollama_env, fake_o
             "context_length": 2048,
             "capabilities": ["embedding"],
             "loaded": False,
+            "fits": "gpu",
+            "memory_needed_bytes": int(4_683_087_332 * 1.1) + 2 * 28 * 2048 * 4 * 128 * 2,
+            "at_context": 2048,
         },
     ]
     text = run_persona("ollama", "models", env=ollama_env)
     assert text.exit_code == 0
     assert "qwen2.5:7b" in text.stdout and "4.7 GB" in text.stdout and "32,768" in text.stdout
+    assert "GPU" in text.stdout
 
 
 def test_models_command_with_no_models(run_persona, ollama_env, fake_ollama):

@@ -50,6 +50,7 @@ class GenerateConfig:
     answer_tokens: int = 4096
     context_tokens: int | None = None
     concurrency: int = 2
+    reasoning: bool | None = None
 
 
 @dataclass
@@ -143,6 +144,8 @@ class Generator:
 
     def run(self, records: Sequence[Record]) -> Outcome:
         model = self.provider.model_info(self.config.model)
+        for warning in model.warnings:
+            self.reporter.warn(warning)
         source = "provider" if model.context_length else "setting"
         context = model.context_length or self.config.context_tokens
         budget = make_budget(context, source, self.config.answer_tokens, persona_overhead(self.config.count))
@@ -265,6 +268,7 @@ class Generator:
             temperature=self.config.temperature,
             seed=self.config.seed,
             max_output_tokens=self.config.answer_tokens,
+            reasoning=self.config.reasoning,
         )
         answers: list[str] = []
         for attempt in (1, 2):

@@ -15,6 +15,7 @@ import pluggy
 if TYPE_CHECKING:
     import typer
 
+    from persona.checks import Check
     from persona.preprocessors import PreprocessorFactory
     from persona.providers import ProviderFactory
 
@@ -27,6 +28,10 @@ class RegisterProvider(Protocol):
 
 class RegisterPreprocessor(Protocol):
     def __call__(self, name: str, factory: PreprocessorFactory, *, description: str = "") -> None: ...
+
+
+class RegisterCheck(Protocol):
+    def __call__(self, name: str, check: Check, *, description: str = "") -> None: ...
 
 
 class RegisterCommand(Protocol):
@@ -69,4 +74,17 @@ def register_commands(register: RegisterCommand) -> None:
     sub-command becomes ``persona NAME ...``.
 
     :param register: callback taking the sub-command's name and its typer application.
+    """
+
+
+@hookspec
+def register_checks(register: RegisterCheck) -> None:
+    """Contribute environment checks to ``persona doctor``.
+
+    Called when ``persona doctor`` runs. Call ``register(name, check, description=...)``; ``check``
+    receives the runtime (``persona.runtime.Runtime``: the plugin host and the settings) and yields
+    ``persona.checks.CheckResult(name, status, message, fix)`` items, with status ``"ok"``,
+    ``"warning"`` or ``"problem"``. Checks must never reach beyond this machine.
+
+    :param register: callback taking a unique check name and the check function.
     """

@@ -170,6 +170,7 @@ def generate(
             "context_length": outcome.model.context_length,
             "capabilities": list(outcome.model.capabilities),
             "details": dict(outcome.model.details),
+            "warnings": list(outcome.model.warnings),
         },
         fitting=fitting,
         requests=outcome.requests,

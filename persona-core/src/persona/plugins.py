@@ -20,11 +20,12 @@ from persona.errors import MissingPluginError, PluginError, UsageError
 ENTRY_POINT_GROUP = "persona"
 PROJECT = "persona"
 
-Kind = Literal["provider", "preprocessor", "command"]
+Kind = Literal["provider", "preprocessor", "command", "check"]
 _HOOK_OF_KIND: dict[Kind, str] = {
     "provider": "register_providers",
     "preprocessor": "register_preprocessors",
     "command": "register_commands",
+    "check": "register_checks",
 }
 
 # First-party features a user may ask for before installing them: the exact install command.

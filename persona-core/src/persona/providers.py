@@ -30,6 +30,7 @@ class GenerationOptions:
     temperature: float | None = None
     seed: int | None = None
     max_output_tokens: int | None = None
+    reasoning: bool | None = None  #: ask a reasoning model to think (True) or not (False, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +69,16 @@ class ChatResponse:
 
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
-    """A model the provider can run. ``context_length`` is the usable context in tokens, if known."""
+    """A model the provider can run. ``context_length`` is the usable context in tokens, if known.
+    ``warnings`` are things the user should hear before a run starts (the model will not fit in
+    memory, say); Persona prints them."""
 
     name: str
     context_length: int | None = None
     capabilities: tuple[str, ...] = ()
     size_bytes: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

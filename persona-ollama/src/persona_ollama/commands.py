@@ -33,6 +33,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON for sc
                 "context_length": info.details.get("native_context_length"),
                 "capabilities": list(info.capabilities),
                 "loaded": info.name in loaded,
+                **_fit(provider, info),
             }
         )
     if as_json:
@@ -52,6 +53,7 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON for sc
         "context",
         "capabilities",
         "loaded",
+        "fits",
         box=None,
         pad_edge=False,
     )
@@ -64,8 +66,10 @@ def models(as_json: bool = typer.Option(False, "--json", help="Print JSON for sc
             f"{row['context_length']:,}" if row["context_length"] else "?",
             ", ".join(row["capabilities"]) or "?",
             "yes" if row["loaded"] else "",
+            _FITS[row["fits"]],
         )
-    Console(soft_wrap=True).print(table)
+    # A pipe or file gets the full table, not one cut to 80 columns.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @app.command("pull")
@@ -100,6 +104,14 @@ def _pull_with_bar(provider: Any, name: str) -> None:
                 bar.update(tasks[key], completed=update.completed or 0)
             else:
                 bar.console.print(update.status)
+
+
+_FITS = {"gpu": "GPU", "ram": "RAM only (slow)", "no": "no", "unknown": "?"}
+
+
+def _fit(provider: Any, info: Any) -> dict[str, Any]:
+    fit = provider.fit(info)
+    return {"fits": fit.verdict, "memory_needed_bytes": fit.needed_bytes, "at_context": fit.context}
 
 
 def _size(value: int | None) -> str:

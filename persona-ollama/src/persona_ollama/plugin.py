@@ -27,3 +27,15 @@ def register_commands(register: Any) -> None:
     from persona_ollama.commands import app
 
     register("ollama", app, help="List and pull local Ollama models.")
+
+
+@hookimpl
+def register_checks(register: Any) -> None:
+    """Contribute checks to ``persona doctor``."""
+
+    def check(runtime: Any) -> Any:
+        from persona_ollama.checks import ollama_checks
+
+        return ollama_checks(runtime)
+
+    register("ollama", check, description="Ollama server, models and whether they fit this machine")

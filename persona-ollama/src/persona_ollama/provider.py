@@ -19,6 +19,7 @@ from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailabl
 from persona.prompts import estimate_messages
 from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, ProgressCallback
 
+from persona_ollama.fit import Fit, Memory, classify, needed_bytes, read_memory
 from persona_ollama.settings import OllamaSettings, context_for
 
 T = TypeVar("T")
@@ -30,13 +31,23 @@ SUGGESTED_MODEL = "qwen2.5:7b"
 SHORTENED_BELOW = 0.4
 MIN_CHECKED = 1024
 _NS = 1e9
+_FIT_RANK = {"gpu": 3, "ram": 2, "unknown": 2, "no": 0}
 
 
 class OllamaProvider:
     name = "ollama"
 
-    def __init__(self, settings: OllamaSettings, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: OllamaSettings,
+        environ: Mapping[str, str] | None = None,
+        memory: Callable[[], Memory] | None = None,
+    ) -> None:
         self.settings = settings
+        # The seam for memory readings: tests and unusual machines pass their own.
+        self._read_memory = memory or (lambda: read_memory(settings.ram_gb, settings.gpu_gb))
+        self._memory: Memory | None = None
+        self._installed: list[ollama.ListResponse.Model] | None = None
         self.url = settings.checked_url(environ)
         self.max_concurrency = settings.concurrency
         self.client = ollama.Client(
@@ -52,7 +63,22 @@ class OllamaProvider:
     # -- models ---------------------------------------------------------------------------------
 
     def installed(self) -> list[ollama.ListResponse.Model]:
-        return list(self._call("list the installed models", self.client.list).models)
+        """Installed models (``/api/tags``), read once per run."""
+        if self._installed is None:
+            self._installed = list(self._call("list the installed models", self.client.list).models)
+        return self._installed
+
+    @property
+    def memory(self) -> Memory:
+        if self._memory is None:
+            self._memory = self._read_memory()
+        return self._memory
+
+    def fit(self, info: ModelInfo) -> Fit:
+        """Whether ``info`` fits this machine at the context Persona would use with it."""
+        context = info.context_length or self.settings.max_context
+        needed = needed_bytes(info.size_bytes, self._show(info.name).modelinfo or {}, context)
+        return Fit(classify(needed, self.memory), needed, context)
 
     def list_models(self) -> Sequence[ModelInfo]:
         return [self._describe(entry.model or "", entry) for entry in self.installed()]
@@ -71,13 +97,24 @@ class OllamaProvider:
         return str(self._call("read the server version", fetch).json().get("version", "unknown"))
 
     def model_info(self, model: str | None) -> ModelInfo:
-        if model:
-            return self._describe(model)
-        return self.default_model()
+        chosen = self._describe(model) if model else self.default_model()
+        return replace(chosen, warnings=self._fit_warnings(chosen))
 
     def default_model(self) -> ModelInfo:
-        """The best installed model that can chat: the one with the most parameters (then the
-        largest file). Embedding-only models are skipped."""
+        """The best installed model that can chat: among those that fit this machine best (GPU
+        memory, then RAM), the one with the most parameters, then the largest file.
+        Embedding-only models are skipped."""
+        chat = self._chat_models()
+        return max(
+            chat,
+            key=lambda m: (
+                _FIT_RANK[self.fit(m).verdict],
+                parameter_count(m.details.get("parameter_size")),
+                m.size_bytes or 0,
+            ),
+        )
+
+    def _chat_models(self) -> list[ModelInfo]:
         models = self.list_models()
         chat = [m for m in models if "completion" in m.capabilities]
         if not chat:
@@ -86,7 +123,29 @@ class OllamaProvider:
                 f"no installed Ollama model can chat (installed: {names}); install one with "
                 f"`ollama pull {SUGGESTED_MODEL}` or `persona ollama pull {SUGGESTED_MODEL}`"
             )
-        return max(chat, key=lambda m: (parameter_count(m.details.get("parameter_size")), m.size_bytes or 0))
+        return chat
+
+    def _fit_warnings(self, chosen: ModelInfo) -> tuple[str, ...]:
+        fit = self.fit(chosen)
+        if fit.verdict not in ("no", "ram"):
+            return ()
+        wanted = ("gpu",) if fit.verdict == "ram" else ("gpu", "ram")
+        better = [m for m in self._chat_models() if m.name != chosen.name and self.fit(m).verdict in wanted]
+        better.sort(key=lambda m: parameter_count(m.details.get("parameter_size")), reverse=True)
+        suggestion = (
+            f"; {better[0].name} would fit" + (" in GPU memory" if wanted == ("gpu",) else "")
+            if better
+            else ""
+        )
+        if fit.verdict == "no":
+            return (
+                f"{chosen.name} {fit.describe()} on this machine ({self.memory.describe()}); "
+                f"expect Ollama to fail or crawl{suggestion}",
+            )
+        return (
+            f"{chosen.name} {fit.describe()} on this machine ({self.memory.describe()}); "
+            f"expect it to be slow{suggestion}",
+        )
 
     def _show(self, name: str) -> ollama.ShowResponse:
         with self._lock:
@@ -118,6 +177,8 @@ class OllamaProvider:
             "format": details.format if details else None,
             "native_context_length": native,
         }
+        if listed is None:
+            listed = next((m for m in self.installed() if m.model == name), None)
         return ModelInfo(
             name=name,
             context_length=min(native, self.settings.max_context) if native else None,
@@ -151,8 +212,12 @@ class OllamaProvider:
         if self.settings.keep_alive is not None:
             arguments["keep_alive"] = self.settings.keep_alive
         if "thinking" in model.capabilities:
-            # Reasoning traces cost time and tokens and must never be parsed as the answer.
-            arguments["think"] = "low" if model.details.get("family") == "gptoss" else False
+            # Reasoning traces cost time and tokens: off unless asked for, or the lowest level for
+            # models that cannot turn it off. The trace never goes into the answer.
+            if request.options.reasoning:
+                arguments["think"] = "medium" if model.details.get("family") == "gptoss" else True
+            else:
+                arguments["think"] = "low" if model.details.get("family") == "gptoss" else False
         if progress is not None and request.model not in self._warm and request.model not in self.loaded():
             progress(Progress(phase="loading"))
         response = self._stream(request.model, arguments, progress)

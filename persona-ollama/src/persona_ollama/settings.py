@@ -29,6 +29,8 @@ class OllamaSettings(BaseModel):
     concurrency: int = Field(2, ge=1, le=16, description="requests sent at once")
     busy_retries: int = Field(3, ge=0, le=10, description="retries when the server is busy (503)")
     busy_backoff: float = Field(1.0, ge=0, description="first wait between busy retries, doubling")
+    ram_gb: float | None = Field(None, gt=0, description="this machine's RAM, if it is misreported")
+    gpu_gb: float | None = Field(None, ge=0, description="GPU memory in GB (0: no GPU), if misreported")
 
     @field_validator("keep_alive", mode="before")
     @classmethod

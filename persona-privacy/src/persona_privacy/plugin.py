@@ -26,3 +26,15 @@ def register_commands(register: Any) -> None:
     from persona_privacy.commands import app
 
     register("privacy", app, help="Find and remove personal data in research files.")
+
+
+@hookimpl
+def register_checks(register: Any) -> None:
+    """Contribute checks to ``persona doctor``."""
+
+    def check(runtime: Any) -> Any:
+        from persona_privacy.checks import privacy_checks
+
+        return privacy_checks(runtime)
+
+    register("privacy", check, description="spaCy pipeline, presidio offline, hash key")

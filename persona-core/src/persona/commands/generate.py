@@ -34,6 +34,9 @@ def generate_command(
     seed: int | None = typer.Option(None, "--seed", help="Sampling seed, for repeatable runs."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and first prompt; call no model."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    save_thinking: bool = typer.Option(
+        False, "--save-thinking", help="Let reasoning models think, and save the trace as thinking.md."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress; only the result and errors."),
 ) -> None:
     """Generate personas from research data."""
@@ -71,6 +74,7 @@ def generate_command(
             answer_tokens=settings.answer_tokens,
             context_tokens=settings.context_tokens,
             concurrency=settings.concurrency,
+            reasoning=True if (save_thinking or settings.save_thinking) else None,
         ),
         limits=InputLimits(
             max_file_bytes=int(settings.input.max_file_mb * 1024 * 1024),
@@ -82,7 +86,7 @@ def generate_command(
         output=output,
         output_root=settings.output_root,
         dry_run=dry_run,
-        save_thinking=settings.save_thinking,
+        save_thinking=save_thinking or settings.save_thinking,
         plugin_versions={
             info.name: info.version or "" for info in host.plugins.values() if info.status == "loaded"
         },
