@@ -87,9 +87,6 @@ def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None 
     limit = budget.data_tokens
     if total <= limit:
         return FitPlan("single", budget, total, [list(records)])
-    chunks: list[list[Record]] = []
-    current: list[Record] = []
-    used = 0
     for record, size in zip(records, sizes, strict=True):
         if size > limit:
             raise InputError(
@@ -97,23 +94,17 @@ def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None 
                 f"the {limit} a prompt can hold with this model; split it, or use a "
                 "model with a larger context"
             )
-        if current and used + size > limit:
-            chunks.append(current)
-            current, used = [], 0
-        current.append(record)
-        used += size
-    if current:
-        chunks.append(current)
+    chunks = [[records[i] for i in group] for group in pack(sizes, limit)]
     return FitPlan("map-reduce", budget, total, chunks)
 
 
-def pack_texts(texts: Sequence[str], limit: int) -> list[list[int]]:
-    """Group texts (by index) into runs whose estimated size stays within ``limit``."""
+def pack(sizes: Sequence[int], limit: int) -> list[list[int]]:
+    """Indices grouped in order into runs whose sizes add up to at most ``limit`` (an item larger
+    than the limit gets a run of its own)."""
     groups: list[list[int]] = []
     current: list[int] = []
     used = 0
-    for index, text in enumerate(texts):
-        size = estimate_tokens(text) + 1
+    for index, size in enumerate(sizes):
         if current and used + size > limit:
             groups.append(current)
             current, used = [], 0
@@ -122,3 +113,8 @@ def pack_texts(texts: Sequence[str], limit: int) -> list[list[int]]:
     if current:
         groups.append(current)
     return groups
+
+
+def pack_texts(texts: Sequence[str], limit: int) -> list[list[int]]:
+    """Group texts (by index) into runs whose estimated size stays within ``limit``."""
+    return pack([estimate_tokens(text) + 1 for text in texts], limit)

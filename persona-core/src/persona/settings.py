@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
@@ -20,6 +20,11 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from persona.config_files import ENV_PREFIX, find_config_file, read_toml
 from persona.errors import SettingsError
+
+if TYPE_CHECKING:
+    from persona.loaders import InputLimits
+
+Section = TypeVar("Section", bound=BaseModel)
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".yaml", ".yml", ".txt", ".md")
 
@@ -46,6 +51,18 @@ class InputSettings(_Section):
     max_file_mb: float = Field(200.0, gt=0, description="larger input files are refused")
     max_line_chars: int = Field(1_000_000, gt=0, description="longer lines are refused")
     passage_chars: int = Field(1_200, ge=200, description="long documents split near this size")
+
+    def limits(self) -> InputLimits:
+        """These settings as the loaders take them."""
+        from persona.loaders import InputLimits
+
+        return InputLimits(
+            max_file_bytes=int(self.max_file_mb * 1024 * 1024),
+            max_line_chars=self.max_line_chars,
+            passage_chars=self.passage_chars,
+            include=tuple(self.include),
+            exclude=tuple(self.exclude),
+        )
 
 
 class Settings(BaseSettings):
@@ -173,3 +190,16 @@ def _explain(exc: ValidationError, origins: Mapping[str, str], environ: Mapping[
     shown = f" = {given!r}" if not isinstance(given, dict) else ""
     extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     return f"invalid setting '{location}'{shown} (from {source}): {message}{extra}"
+
+
+def validate_section(model: type[Section], section: Mapping[str, Any], name: str) -> Section:
+    """Validate a plugin's settings table with its pydantic model; errors name ``name.key``."""
+    try:
+        return model.model_validate(dict(section))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            raise SettingsError(f"unknown setting '{name}.{key}'") from None
+        message = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting '{name}.{key}': {message}") from None

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from persona.errors import SettingsError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
 CONTEXT_STEPS = (2048, 4096, 8192, 12288, 16384, 24576, 32768, 49152, 65536, 98304, 131072)
@@ -41,14 +41,9 @@ class OllamaSettings(BaseModel):
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> OllamaSettings:
-        try:
-            return cls.model_validate(dict(section))
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            key = ".".join(str(p) for p in error["loc"])
-            if error["type"] == "extra_forbidden":
-                raise SettingsError(f"unknown setting 'ollama.{key}'") from None
-            raise SettingsError(f"invalid setting 'ollama.{key}': {error['msg']}") from None
+        from persona.settings import validate_section
+
+        return validate_section(cls, section, "ollama")
 
     def base_url(self, environ: Mapping[str, str] | None = None) -> str:
         """The server URL, parsed exactly as the ollama client parses OLLAMA_HOST."""

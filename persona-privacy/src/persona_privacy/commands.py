@@ -13,7 +13,6 @@ app = typer.Typer(no_args_is_help=True, help="Find and remove personal data in r
 
 
 def _context(options: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
-    from persona.loaders import InputLimits
     from persona.runtime import current
 
     from persona_privacy.settings import PrivacySettings
@@ -22,13 +21,7 @@ def _context(options: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     loaded = runtime.settings().settings
     section = loaded.plugin_section("privacy")
     section.update(options or {})
-    limits = InputLimits(
-        max_file_bytes=int(loaded.input.max_file_mb * 1024 * 1024),
-        max_line_chars=loaded.input.max_line_chars,
-        passage_chars=loaded.input.passage_chars,
-        include=tuple(loaded.input.include),
-        exclude=tuple(loaded.input.exclude),
-    )
+    limits = loaded.input.limits()
     return runtime, PrivacySettings.from_section(section), limits
 
 

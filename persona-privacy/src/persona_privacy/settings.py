@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from persona.errors import SettingsError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Strategy = Literal["redact", "replace", "hash"]
 
@@ -56,12 +55,6 @@ class PrivacySettings(BaseModel):
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> PrivacySettings:
-        try:
-            return cls.model_validate(dict(section))
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            key = ".".join(str(p) for p in error["loc"])
-            if error["type"] == "extra_forbidden":
-                raise SettingsError(f"unknown setting 'privacy.{key}'") from None
-            message = error["msg"].removeprefix("Value error, ")
-            raise SettingsError(f"invalid setting 'privacy.{key}': {message}") from None
+        from persona.settings import validate_section
+
+        return validate_section(cls, section, "privacy")

@@ -42,7 +42,6 @@ def generate_command(
     """Generate personas from research data."""
     from persona.errors import UsageError
     from persona.generation import GenerateConfig
-    from persona.loaders import InputLimits
     from persona.pipeline import GenerateRequest, generate
     from persona.reporting import Reporter
     from persona.runtime import current
@@ -76,13 +75,7 @@ def generate_command(
             concurrency=settings.concurrency,
             reasoning=True if (save_thinking or settings.save_thinking) else None,
         ),
-        limits=InputLimits(
-            max_file_bytes=int(settings.input.max_file_mb * 1024 * 1024),
-            max_line_chars=settings.input.max_line_chars,
-            passage_chars=settings.input.passage_chars,
-            include=tuple(settings.input.include),
-            exclude=tuple(settings.input.exclude),
-        ),
+        limits=settings.input.limits(),
         output=output,
         output_root=settings.output_root,
         dry_run=dry_run,
