@@ -86,6 +86,9 @@ def test_server_not_running(run_persona, register_plugin, persona_home):
         "install it from https://ollama.com/download and start it with `ollama serve`\n"
     )
     assert run_folders(persona_home) == []
+    # the server is tried before any file is read or anonymised
+    loud = run_persona("generate", "-i", EXAMPLES, env={"PERSONA_OLLAMA__HOST": f"127.0.0.1:{port}"})
+    assert loud.exit_code == ExitCode.PROVIDER_UNAVAILABLE and "reading" not in loud.stderr
 
 
 # -- models --------------------------------------------------------------------------------------

@@ -139,13 +139,20 @@ class Generator:
         self.quotes_dropped = 0
         self.evidence_dropped = 0
         self._sources: dict[str, str] = {}
+        self.model: ModelInfo | None = None
         limit = getattr(provider, "max_concurrency", None)
         self.workers = max(1, min(config.concurrency, limit or config.concurrency))
 
+    def resolve_model(self) -> ModelInfo:
+        """Ask the provider for the model once (it may warn, e.g. that the model will not fit)."""
+        if self.model is None:
+            self.model = self.provider.model_info(self.config.model)
+            for warning in self.model.warnings:
+                self.reporter.warn(warning)
+        return self.model
+
     def run(self, records: Sequence[Record]) -> Outcome:
-        model = self.provider.model_info(self.config.model)
-        for warning in model.warnings:
-            self.reporter.warn(warning)
+        model = self.resolve_model()
         source = "provider" if model.context_length else "setting"
         context = model.context_length or self.config.context_tokens
         budget = make_budget(context, source, self.config.answer_tokens, persona_overhead(self.config.count))

@@ -105,8 +105,13 @@ def generate(
     clock = Stopwatch()
     started = datetime.now(UTC)
     target = request.output or new_run_folder(request.output_root)
+    generator: Generator | None = None
     if not request.dry_run:
         check_target(target, explicit=request.output is not None)
+        # Reach the model before the data is read and anonymised: a server that is down or a model
+        # that is missing is reported in a second, not after minutes of preprocessing.
+        generator = Generator(provider(), request.config, reporter)
+        generator.resolve_model()
     prepared = prepare(request.inputs, request.limits, preprocessors, reporter)
     load_seconds = clock.seconds()
 
@@ -124,7 +129,7 @@ def generate(
             },
         )
 
-    generator = Generator(provider(), request.config, reporter)
+    assert generator is not None
     base = {
         "tool": {
             "persona": __version__,

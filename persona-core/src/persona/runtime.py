@@ -28,7 +28,7 @@ class Runtime:
     _loaded: LoadedSettings | None = None
 
     def settings(self, overrides: Mapping[str, Any] | None = None) -> LoadedSettings:
-        """The effective settings; ``overrides`` (command-line values) apply on first load only."""
+        """The effective settings, loaded once; ``overrides`` (command-line values) reload them."""
         if self._loaded is None or overrides:
             from persona.settings import load_settings
 
