@@ -157,3 +157,9 @@ def test_no_public_suffix_download():
 
     quiet_presidio()
     assert tld.TLD_EXTRACTOR.suffix_list_urls == ()
+
+
+def test_a_capital_that_starts_a_table_cell_is_not_a_name(detector):
+    assert found(detector, "Warehouse supervisor", "occupation") == []
+    # the same words in free text, and real names in cells, are still judged as before
+    assert ("PERSON", "Harriet Oduya") in found(detector, "Harriet Oduya likes trains", "notes")

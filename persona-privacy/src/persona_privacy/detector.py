@@ -238,12 +238,21 @@ class Detector:
                         )
                         for r in found
                     )
-        return [self._clean(text, found or []) for (text, _), found in zip(values, results, strict=True)]
+        return [
+            self._clean(text, found or [], header is not None)
+            for (text, header), found in zip(values, results, strict=True)
+        ]
 
-    def _clean(self, text: str, found: list[Detection]) -> list[Detection]:
+    def _clean(self, text: str, found: list[Detection], in_table: bool = False) -> list[Detection]:
         kept = []
         for detection in found:
             value = text[detection.start : detection.end].strip()
+            if (
+                in_table
+                and detection.source == "PersonaProperNounRecognizer"
+                and _cell_capital(text, detection)
+            ):
+                continue
             if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
                 continue
             if detection.entity == "DATE_TIME" and not _specific_date(value):
@@ -308,6 +317,15 @@ _DETECTION_SETTINGS = {
 def _detect_forked(values: list[tuple[str, str | None]]) -> list[list[Detection]]:
     assert _FORKED is not None
     return _FORKED.detect(values)
+
+
+def _cell_capital(text: str, detection: Detection) -> bool:
+    """A table cell starts with a capital by convention ("Warehouse supervisor", "Daily commute"):
+    a lone capitalised first word followed by a lower-case word is not taken for a name."""
+    if text[: detection.start].strip() or " " in text[detection.start : detection.end].strip():
+        return False
+    following = text[detection.end :].split(maxsplit=1)
+    return bool(following) and following[0][:1].islower()
 
 
 def _specific_date(value: str) -> bool:
