@@ -163,3 +163,18 @@ def test_a_capital_that_starts_a_table_cell_is_not_a_name(detector):
     assert found(detector, "Warehouse supervisor", "occupation") == []
     # the same words in free text, and real names in cells, are still judged as before
     assert ("PERSON", "Harriet Oduya") in found(detector, "Harriet Oduya likes trains", "notes")
+
+
+def test_repeated_values_are_analysed_once(monkeypatch):
+    detector = Detector(PrivacySettings(processes=1))
+    calls: list[str] = []
+    analyse = detector.analyzer.analyze
+
+    def counting(text, **kwargs):
+        calls.append(text)
+        return analyse(text, **kwargs)
+
+    monkeypatch.setattr(detector.analyzer, "analyze", counting)
+    results = detector.detect([("Call Margaret Ellison", "notes")] * 3 + [("daily", "frequency")] * 4)
+    assert sorted(calls) == ["Call Margaret Ellison", "daily"]
+    assert [len(r) for r in results] == [1, 1, 1, 0, 0, 0, 0]

@@ -216,28 +216,36 @@ class Detector:
                 results[index] = []
                 for offset, piece in _pieces(text, self.max_chars):
                     to_analyse.append((index, offset, piece))
-        if to_analyse:
+        # Research tables repeat themselves ("daily", "Staff nurse"): each distinct text is analysed once.
+        unique = list(dict.fromkeys(piece for _, _, piece in to_analyse))
+        analysed: dict[str, list[Detection]] = {}
+        if unique:
             with self.nlp.memory_zone():
                 artifacts = self.analyzer.nlp_engine.process_batch(
-                    [piece for _, _, piece in to_analyse], language="en", batch_size=self.settings.batch_size
+                    unique, language="en", batch_size=self.settings.batch_size
                 )
-                for (index, offset, piece), (_, nlp_artifacts) in zip(to_analyse, artifacts, strict=True):
+                for piece, (_, nlp_artifacts) in zip(unique, artifacts, strict=True):
                     found = self.analyzer.analyze(
                         piece,
                         language="en",
                         nlp_artifacts=nlp_artifacts,
                         score_threshold=self.settings.score_threshold,
                     )
-                    results[index].extend(  # type: ignore[union-attr]
+                    analysed[piece] = [
                         Detection(
                             r.entity_type,
-                            r.start + offset,
-                            r.end + offset,
+                            r.start,
+                            r.end,
                             r.score,
                             (r.recognition_metadata or {}).get("recognizer_name", "presidio"),
                         )
                         for r in found
-                    )
+                    ]
+        for index, offset, piece in to_analyse:
+            results[index].extend(  # type: ignore[union-attr]
+                Detection(d.entity, d.start + offset, d.end + offset, d.score, d.source)
+                for d in analysed[piece]
+            )
         return [
             self._clean(text, found or [], header is not None)
             for (text, header), found in zip(values, results, strict=True)
