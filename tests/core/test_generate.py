@@ -382,3 +382,30 @@ def test_live_progress_on_a_terminal(analyst, persona_home):
         )
     assert result.folder == persona_home / "run"
     assert "personas: done" in stream.getvalue()
+
+
+def test_preprocessor_warnings_reach_the_user(run_persona, analyst, register_plugin, persona_home):
+    from persona import hookimpl
+
+    class Flagging:
+        name = "flag"
+
+        def process(self, records):
+            yield from records
+
+        def summary(self):
+            return {"checked": 1, "warnings": ["2 values could not be checked"]}
+
+    class Plugin:
+        @hookimpl
+        def register_preprocessors(self, register):
+            register("anonymise", lambda options: Flagging())
+
+    register_plugin(Plugin(), "flagger")
+    result = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "--anonymise", "-o", "run")
+    assert result.exit_code == 0, result.stderr
+    assert "persona: warning: flag: 2 values could not be checked" in result.stderr
+    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    assert manifest["preprocessors"] == [
+        {"name": "flag", "checked": 1, "warnings": ["2 values could not be checked"]}
+    ]

@@ -92,7 +92,10 @@ def prepare(
     for preprocessor in preprocessors:
         reporter.info(f"preprocessing with {preprocessor.name}")
         records = list(preprocessor.process(records))
-        summaries.append({"name": preprocessor.name, **dict(preprocessor.summary())})
+        summary = {"name": preprocessor.name, **dict(preprocessor.summary())}
+        for warning in summary.get("warnings", ()):
+            reporter.warn(f"{preprocessor.name}: {warning}")
+        summaries.append(summary)
     return Prepared(files=files, records=records, preprocessors=summaries)
 
 

@@ -19,7 +19,10 @@ class Preprocessor(Protocol):
         ...
 
     def summary(self) -> Mapping[str, Any]:
-        """What was done, for the run manifest. Never include raw input values."""
+        """What was done, for the run manifest. Never include raw input values.
+
+        A list of strings under ``"warnings"`` is also shown to the user.
+        """
         ...
 
 

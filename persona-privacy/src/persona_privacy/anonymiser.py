@@ -92,6 +92,13 @@ class Anonymiser:
             "mentions_by_type": dict(sorted(self.pseudonymiser.mentions.items())),
             "distinct_values_by_type": dict(sorted(self.pseudonymiser.distinct().items())),
             "still_detected_after_anonymising": dict(sorted(self.residual.items())),
+            "warnings": [
+                "a re-scan of the anonymised text still detects "
+                + ", ".join(f"{entity} {count}" for entity, count in sorted(self.residual.items()))
+                + "; review the data, or add deny_list entries or patterns to [privacy]"
+            ]
+            if self.residual
+            else [],
         }
 
     def save_mapping(self, path: Path) -> None:

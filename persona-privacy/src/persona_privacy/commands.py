@@ -153,12 +153,8 @@ def anonymise(
     typer.echo(
         f"{len(copies)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
     )
-    left = summary["still_detected_after_anonymising"]
-    if left:
-        detail = ", ".join(f"{entity} {count}" for entity, count in left.items())
-        typer.echo(
-            f"persona: warning: a re-scan of the copies still detects: {detail}; review them", err=True
-        )
+    for warning in summary["warnings"]:
+        typer.echo(f"persona: warning: {warning}", err=True)
 
 
 def _display(path: Path) -> str:
