@@ -66,7 +66,7 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
     assert [p["id"] for p in personas] == ["persona-1", "persona-2"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
-    assert manifest["options"] | {} == {
+    assert manifest["options"] == {
         "count": 2,
         "temperature": 0.2,
         "seed": 7,

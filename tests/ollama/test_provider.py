@@ -271,7 +271,7 @@ def test_busy_server_is_retried_with_backoff(fake_ollama):
     fake_ollama.faults += [Fault("status", status=503, message="server busy, please try again")] * 2
     provider = provider_for(fake_ollama)
     response = provider.chat(ChatRequest(model="qwen2.5:7b", messages=(Message("user", "hi"),)))
-    assert response.text == '{"ok": true}' or response.text
+    assert response.text == "Hello! How can I help with your research today?"
     assert len(fake_ollama.received("/api/chat")) == 3
 
 

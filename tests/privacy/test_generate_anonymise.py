@@ -44,3 +44,15 @@ def test_anonymise_before_reading_checks_the_plugin_only(
     assert "Preprocessor anonymise: strategy=redact" in result.stdout
     for value in known_pii():
         assert value not in result.stdout
+
+
+def test_an_unknown_strategy_is_a_usage_error_before_reading(
+    run_persona, privacy_plugin, privacy_env, register_plugin, fake_ollama
+):
+    register_plugin(persona_ollama.plugin, "ollama")
+    env = {**privacy_env, "PERSONA_OLLAMA__HOST": fake_ollama.url}
+    result = run_persona("generate", "-i", "missing.csv", "--anonymise", "--strategy", "blur", env=env)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "persona: error: --strategy must be one of redact, replace, hash, not 'blur'\n",
+    )

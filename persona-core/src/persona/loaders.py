@@ -324,15 +324,11 @@ def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Ite
                 )
             documents.append(loader.construct_document(node))
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}" if mark else ""
         raise InputError(
-            f"{display}{where}: unsupported YAML tag ({exc.problem}); only plain data is read"
+            f"{_yaml_place(display, exc)}: unsupported YAML tag ({exc.problem}); only plain data is read"
         ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f", line {mark.line + 1}" if mark else ""
-        raise InputError(f"{display}{where}: invalid YAML: {exc.problem or exc.context}") from None
+        raise InputError(f"{_yaml_place(display, exc)}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{display}: invalid YAML: {exc}") from None
     except RecursionError:
@@ -344,6 +340,11 @@ def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Ite
         if document is not None:
             items.extend(_items(document, display))
     return _items_to_records(items, display, prefix, None)
+
+
+def _yaml_place(display: str, exc: Any) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    return f"{display}, line {mark.line + 1}" if mark else display
 
 
 def _expanded_size(node: Any, memo: dict[int, int], depth: int = 0) -> int:

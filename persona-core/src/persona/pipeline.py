@@ -227,7 +227,7 @@ def _save_failed(
     manifest = RunManifest(
         status="failed",
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        model={"name": generator.config.model},
+        model={"name": generator.model.name if generator.model else generator.config.model},
         fitting={},
         requests=generator.requests,
         usage=_usage(generator.requests),

@@ -30,10 +30,10 @@ _HOOK_OF_KIND: dict[Kind, str] = {
 
 # First-party features a user may ask for before installing them: the exact install command.
 _INSTALL_HINTS: dict[tuple[Kind, str], tuple[str, str]] = {
-    ("provider", "ollama"): ("the Ollama provider", "pip install 'persona[ollama]'"),
-    ("preprocessor", "anonymise"): ("anonymisation", "pip install 'persona[privacy]'"),
-    ("command", "privacy"): ("the privacy commands", "pip install 'persona[privacy]'"),
-    ("command", "ollama"): ("the Ollama commands", "pip install 'persona[ollama]'"),
+    ("provider", "ollama"): ("the Ollama provider", "ollama"),
+    ("preprocessor", "anonymise"): ("anonymisation", "privacy"),
+    ("command", "privacy"): ("the privacy commands", "privacy"),
+    ("command", "ollama"): ("the Ollama commands", "ollama"),
 }
 
 
@@ -232,8 +232,8 @@ class PluginHost:
                 "uninstall one, or block one with plugins.block"
             )
         if (kind, name) in _INSTALL_HINTS:
-            feature, install = _INSTALL_HINTS[kind, name]
-            plugin = self.plugins.get(_first_party_plugin(install))
+            feature, extra = _INSTALL_HINTS[kind, name]
+            plugin = self.plugins.get(extra)
             if plugin is not None and plugin.status != "loaded":
                 raise PluginError(
                     f"{feature} comes from {plugin.label()}, which is {plugin.status}: "
@@ -243,17 +243,13 @@ class PluginHost:
                         else "change plugins.allow / plugins.block in your settings"
                     )
                 )
-            raise MissingPluginError(feature, install)
+            raise MissingPluginError(feature, f"pip install 'persona[{extra}]'")
         known = ", ".join(sorted(registered)) or "none"
         raise UsageError(f"unknown {kind} '{name}' (available: {known})")
 
     def _label(self, plugin: str) -> str:
         info = self.plugins.get(plugin)
         return info.label() if info else f"plugin '{plugin}'"
-
-
-def _first_party_plugin(install: str) -> str:
-    return install.split("[", 1)[1].split("]", 1)[0]
 
 
 def _check_hooks(pm: pluggy.PluginManager, plugin: object, name: str) -> None:

@@ -18,7 +18,7 @@ from persona.errors import InputError
 from persona.records import Record
 
 from persona_privacy.detector import Detection, Detector, english_share
-from persona_privacy.settings import PrivacySettings, Strategy
+from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
 from persona_privacy.strategies import apply, make_pseudonymiser, normalise
 
 MIN_WORDS = 40
@@ -117,7 +117,7 @@ class AnonymisePreprocessor:
 
     def __init__(self, options: Mapping[str, Any]) -> None:
         options = dict(options)
-        strategy = options.pop("strategy", None)
+        strategy = check_strategy(options.pop("strategy", None))
         self.settings = PrivacySettings.from_section(options)
         self.anonymiser = Anonymiser(self.settings, strategy or self.settings.strategy)
 

@@ -118,9 +118,9 @@ def anonymise(
 
     from persona_privacy.anonymiser import Anonymiser
     from persona_privacy.files import take_apart
+    from persona_privacy.settings import check_strategy
 
-    if strategy is not None and strategy not in ("redact", "replace", "hash"):
-        raise UsageError(f"--strategy must be one of redact, replace, hash, not '{strategy}'")
+    chosen = check_strategy(strategy)
     _, settings, limits = _context()
     check_target(output, explicit=True)
     sources = discover(paths, limits)
@@ -130,7 +130,7 @@ def anonymise(
         raise UsageError(f"{output}: the output folder is inside the input; choose a folder outside it")
     names = _output_names(sources, paths)
     copies = [take_apart(source, names[source], _display(source)) for source in sources]
-    anonymiser = Anonymiser(settings, strategy)  # type: ignore[arg-type]
+    anonymiser = Anonymiser(settings, chosen)
     for copy in copies:
         anonymiser.check_english(_display(copy.source), [text for text, _ in copy.values])
     values = [value for copy in copies for value in copy.values]

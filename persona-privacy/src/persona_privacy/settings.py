@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from persona.errors import UsageError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Strategy = Literal["redact", "replace", "hash"]
@@ -58,3 +59,10 @@ class PrivacySettings(BaseModel):
         from persona.settings import validate_section
 
         return validate_section(cls, section, "privacy")
+
+
+def check_strategy(value: str | None) -> Strategy | None:
+    """The ``--strategy`` flag, checked; ``None`` means the configured strategy."""
+    if value is not None and value not in get_args(Strategy):
+        raise UsageError(f"--strategy must be one of {', '.join(get_args(Strategy))}, not '{value}'")
+    return value  # type: ignore[return-value]

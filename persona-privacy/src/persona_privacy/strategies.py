@@ -7,6 +7,7 @@ lives in memory only, unless the user asks for it to be saved.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -235,7 +236,6 @@ def apply(text: str, detections: Iterable[Any], pseudonymiser: Pseudonymiser) ->
     detections = list(detections)
     if not detections:
         return text
-    from presidio_anonymizer import AnonymizerEngine
     from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
     # Numbers are handed out in reading order; presidio-anonymizer then works from the end of the
@@ -247,14 +247,11 @@ def apply(text: str, detections: Iterable[Any], pseudonymiser: Pseudonymiser) ->
         for entity in {d.entity for d in detections}
     }
     results = [RecognizerResult(d.entity, d.start, d.end, d.score) for d in detections]
-    return _engine(AnonymizerEngine).anonymize(text, results, operators).text
+    return _anonymizer().anonymize(text, results, operators).text
 
 
-_ENGINE: Any = None
+@functools.cache
+def _anonymizer() -> Any:
+    from presidio_anonymizer import AnonymizerEngine
 
-
-def _engine(factory: Callable[[], Any]) -> Any:
-    global _ENGINE
-    if _ENGINE is None:
-        _ENGINE = factory()
-    return _ENGINE
+    return AnonymizerEngine()
