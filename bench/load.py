@@ -78,8 +78,8 @@ def baseline(path: Path) -> int:
 
 
 def persona_prepare(path: Path) -> int:
-    from persona.fitting import make_budget, plan
     from persona.generation import persona_overhead, prepare
+    from persona.llm.fitting import make_budget, plan
     from persona.loaders import InputLimits
     from persona.reporting import Reporter
 

@@ -29,8 +29,7 @@ class AnalystProvider:
         self.requests: list[ChatRequest] = []
         self.queued: list[ChatResponse | Exception] = []
         self._lock = threading.Lock()
-        if max_concurrency is not None:
-            self.max_concurrency = max_concurrency
+        self.max_concurrency = max_concurrency
 
     def list_models(self):
         return [ModelInfo("analyst-1", context_length=self.context_length, capabilities=("completion",))]

@@ -17,7 +17,13 @@ HOOKS = sorted(
 
 
 def test_hooks_are_found():
-    assert HOOKS == ["register_checks", "register_commands", "register_preprocessors", "register_providers"]
+    assert HOOKS == [
+        "register_checks",
+        "register_commands",
+        "register_engines",
+        "register_preprocessors",
+        "register_providers",
+    ]
 
 
 @pytest.mark.parametrize("hook", HOOKS)

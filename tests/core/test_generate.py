@@ -54,13 +54,15 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
         "out",
     )
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("2 of 2 personas written to out (analyst-1, single, 1 requests")
+    assert result.stdout.startswith("2 of 2 personas written to out (llm engine, analyst-1, 1 requests")
     folder = persona_home / "out"
     assert sorted(p.name for p in folder.iterdir()) == [
         "01-persona-1.md",
         "02-persona-2.md",
+        "index.md",
         "manifest.json",
         "personas.json",
+        "report.html",
     ]
     personas = json.loads((folder / "personas.json").read_text())["personas"]
     assert [p["id"] for p in personas] == ["persona-1", "persona-2"]
@@ -76,10 +78,10 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
     }
     assert [(i["format"], i["records"]) for i in manifest["inputs"]] == [
         ("csv", 12),
-        ("json", 10),
+        ("json", 11),  # ten answers, and the study's own fields beside them
         ("text", 2),
     ]
-    assert manifest["fitting"]["strategy"] == "single"
+    assert manifest["details"]["fitting"]["strategy"] == "single"
     assert manifest["usage"]["requests"] == 1
     # what the provider was sent
     [request] = analyst.requests
@@ -88,7 +90,9 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
     assert "[interview-notes-2]" in request.messages[-1].content
     markdown = (folder / "01-persona-1.md").read_text()
     assert markdown.startswith("# Alex Example 1\n\n*Commuter*")
-    assert "## Evidence" in markdown and "interview-notes.csv, row 2" in markdown
+    # evidence names participants by the data's own id column, never by a local path
+    assert "## Evidence" in markdown and "- P01 (interview-notes-2)" in markdown
+    assert "interview-notes.csv" not in markdown and str(EXAMPLES) not in markdown
 
 
 def test_default_run_folder_is_new_each_time(run_persona, analyst, persona_home):
@@ -106,19 +110,23 @@ def test_map_reduce_when_the_data_does_not_fit(run_persona, register_plugin, per
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "--json")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
-    fitting = manifest["fitting"]
+    fitting = manifest["details"]["fitting"]
     assert fitting["strategy"] == "map-reduce"
     assert sum(fitting["chunks"]) == 200 and len(fitting["chunks"]) > 1
     stages = [r["label"] for r in manifest["requests"]]
     assert stages[-1] == "personas"
     assert sum(label.startswith("chunk ") for label in stages) == len(fitting["chunks"])
     # every prompt stayed inside the context with room for the answer
-    assert all(r.prompt_tokens + 4096 <= 6_000 for r in provider.requests)
+    assert all(r.prompt_tokens + 4096 <= 6_000 for r in provider.requests), [
+        (r.prompt_tokens, len(r.messages), r.messages[-1].content[:30])
+        for r in provider.requests
+        if r.prompt_tokens + 4096 > 6000
+    ]
     personas = json.loads((persona_home / "run" / "personas.json").read_text())["personas"]
     cited = {rid for p in personas for rid in p["evidence"]}
     assert cited and cited <= {f"notes-{n}" for n in range(2, 202)}
     summary = json.loads(result.stdout)
-    assert summary["fitting"] == "map-reduce" and summary["requests"] == len(stages)
+    assert summary["engine"] == "llm" and summary["requests"] == len(stages)
 
 
 def test_findings_that_do_not_fit_are_merged_again(run_persona, register_plugin, persona_home, tmp_path):
@@ -128,7 +136,7 @@ def test_findings_that_do_not_fit_are_merged_again(run_persona, register_plugin,
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
-    assert manifest["fitting"]["reduce_levels"] >= 2
+    assert manifest["details"]["fitting"]["reduce_levels"] >= 2
     assert any(r["label"].startswith("merge ") for r in manifest["requests"])
 
 
@@ -186,7 +194,7 @@ def test_quotes_not_in_the_source_are_dropped_and_counted(run_persona, analyst, 
     [saved] = json.loads((persona_home / "run" / "personas.json").read_text())["personas"]
     assert [q["record_id"] for q in saved["quotes"]] == ["notes-3", "notes-4"]
     assert saved["evidence"] == ["notes-2"]
-    results = json.loads((persona_home / "run" / "manifest.json").read_text())["results"]
+    results = json.loads((persona_home / "run" / "manifest.json").read_text())["details"]
     assert (results["quotes_dropped"], results["evidence_ids_dropped"]) == (1, 1)
     assert "dropped 1 quotes that do not occur in the source text" in result.stderr
 
@@ -199,7 +207,7 @@ def test_fewer_personas_than_asked_is_reported(run_persona, analyst, persona_hom
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
     assert (summary["personas"], summary["personas_requested"]) == (1, 3)
-    assert summary["warnings"] == ["asked for 3 personas, the model gave 1"]
+    assert summary["warnings"] == ["asked for 3 personas, the llm engine gave 1"]
 
 
 def test_an_invalid_answer_is_repaired_once(run_persona, analyst, persona_home, tmp_path):
@@ -307,22 +315,38 @@ def test_dry_run_calls_no_provider(run_persona, analyst, persona_home):
     out = result.stdout
     assert "Dry run: no model is called." in out
     assert "interview-notes.csv: 12 records (csv, utf-8)" in out
-    assert "Context: 8192 tokens (assumed)" in out
+    # the provider answers, so its real context is used (not an assumed 8,192)
+    assert f"Context: {analyst.context_length} tokens (provider)" in out
     assert "Plan: one request with every record" in out
     assert "--- user ---" in out and "[interview-notes-2]" in out
     assert not (persona_home / "personas").exists()
     as_json = json.loads(
         run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "--dry-run", "--json").stdout
     )
-    assert as_json["records"] == 24 and as_json["fitting"]["strategy"] == "single"
+    assert as_json["records"] == 25 and as_json["fitting"]["strategy"] == "single"
 
 
-def test_dry_run_shows_the_split_for_a_small_context(run_persona, analyst, persona_home, tmp_path):
+def test_dry_run_shows_the_split_for_a_small_context(run_persona, register_plugin, persona_home, tmp_path):
+    register_plugin(AnalystPlugin(AnalystProvider(context_length=6_000)), "analyst-plugin")
     data = notes(tmp_path, rows=200)
-    result = run_persona(
-        "generate", "-i", str(data), "-p", "analyst", "--dry-run", env={"PERSONA_CONTEXT_TOKENS": "6000"}
-    )
+    result = run_persona("generate", "-i", str(data), "-p", "analyst", "--dry-run")
+    assert "Context: 6000 tokens (provider)" in result.stdout
     assert "Plan: map-reduce," in result.stdout
+
+
+def test_dry_run_assumes_a_context_only_when_the_server_is_down(
+    run_persona, register_plugin, persona_home, tmp_path
+):
+    from persona.errors import ProviderUnavailableError
+
+    class Down(AnalystProvider):
+        def model_info(self, model):
+            raise ProviderUnavailableError("cannot reach the analyst")
+
+    register_plugin(AnalystPlugin(Down()), "analyst-plugin")
+    result = run_persona("generate", "-i", str(notes(tmp_path)), "-p", "analyst", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert "Context: 8192 tokens (assumed)" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -363,8 +387,8 @@ def test_model_not_found_and_too_small_context(run_persona, register_plugin, per
 def test_live_progress_on_a_terminal(analyst, persona_home):
     import io
 
-    from persona.generation import GenerateConfig
-    from persona.pipeline import GenerateRequest, generate
+    from persona.engines import GenerateConfig
+    from persona.pipeline import GenerateRequest, builtin_engines, generate
     from persona.reporting import Reporter
 
     class Terminal(io.StringIO):
@@ -377,7 +401,7 @@ def test_live_progress_on_a_terminal(analyst, persona_home):
             GenerateRequest(
                 inputs=[EXAMPLES], provider="analyst", config=GenerateConfig(), output=persona_home / "run"
             ),
-            provider=lambda: analyst,
+            engines=builtin_engines(GenerateConfig(), provider=lambda: analyst, provider_name="analyst"),
             reporter=reporter,
         )
     assert result.folder == persona_home / "run"

@@ -5,8 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from persona.codec import InputLimits
+from persona.codec import read as load_file
+from persona.codec import read_all as load_files
+from persona.discovery import discover
 from persona.errors import InputError
-from persona.loaders import InputLimits, discover, load_file, load_files
 
 LIMITS = InputLimits()
 
@@ -132,9 +135,11 @@ def test_json_array_object_with_list_and_nesting(tmp_path):
         ],
     }
     loaded = load(write(tmp_path / "s.json", json.dumps(data)))
-    first, second = loaded.records
+    first, second, rest = loaded.records
     assert first.fields == {"who": "R1", "answers.q1": "Too slow", "answers.tags": "a; b"}
     assert (second.text, second.source.row) == ("A free-text comment", 2)
+    # what stands beside the list is kept, as one record more
+    assert rest.fields == {"survey": "March"}
 
 
 def test_invalid_json_reports_the_line(tmp_path):

@@ -23,7 +23,7 @@ def test_builtins_register_through_the_hook(plugin_host):
     commands = plugin_host.registered("command")
     assert {"plugins", "config"} <= set(commands)
     assert commands["plugins"].plugin == "persona"
-    assert plugin_host.hooks_of("persona") == ["register_checks", "register_commands"]
+    assert plugin_host.hooks_of("persona") == ["register_checks", "register_commands", "register_engines"]
 
 
 def test_in_process_plugin_registers_and_unregisters(plugin_host, register_plugin):

@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 import pytest
-from persona.config_files import plugin_policy
 from persona.errors import ExitCode, SettingsError
 from persona.settings import load_settings
+from persona.sources import plugin_policy
 
 
 def write(path: Path, text: str) -> Path:
@@ -49,8 +49,12 @@ def test_user_config_folder_is_used_when_no_local_file(persona_home, tmp_path):
     ("toml", "env", "message"),
     [
         ("count = \n", {}, "invalid TOML: Invalid value (at line 1, column 9)"),
-        ("provder = 'x'\n", {}, "unknown setting 'provder' (in {file})"),
-        ("[input]\nincluded = []\n", {}, "unknown setting 'input.included' (in {file})"),
+        ("provder = 'x'\n", {}, "unknown setting 'provder' (in {file}) (did you mean 'provider'?)"),
+        (
+            "[input]\nincluded = []\n",
+            {},
+            "unknown setting 'input.included' (in {file}) (did you mean 'input.include'?)",
+        ),
         (
             "count = 'many'\n",
             {},
@@ -60,7 +64,7 @@ def test_user_config_folder_is_used_when_no_local_file(persona_home, tmp_path):
         (
             "",
             {"PERSONA_COUNT": "99"},
-            "invalid setting 'count' = '99' (from environment): Input should be less than or equal to 12",
+            "invalid setting 'count' = '99' (from PERSONA_COUNT): Input should be less than or equal to 12",
         ),
     ],
 )

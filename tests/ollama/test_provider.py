@@ -79,7 +79,9 @@ def test_server_not_running(run_persona, register_plugin, persona_home):
     with socket.socket() as probe:  # a free port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = run_persona("generate", "-i", EXAMPLES, "-q", env={"PERSONA_OLLAMA__HOST": f"127.0.0.1:{port}"})
+    result = run_persona(
+        "generate", "-i", EXAMPLES, "--engine", "llm", "-q", env={"PERSONA_OLLAMA__HOST": f"127.0.0.1:{port}"}
+    )
     assert result.exit_code == ExitCode.PROVIDER_UNAVAILABLE
     assert result.stderr == (
         f"persona: error: cannot reach Ollama at http://127.0.0.1:{port}: is it installed and running? "
@@ -87,7 +89,9 @@ def test_server_not_running(run_persona, register_plugin, persona_home):
     )
     assert run_folders(persona_home) == []
     # the server is tried before any file is read or anonymised
-    loud = run_persona("generate", "-i", EXAMPLES, env={"PERSONA_OLLAMA__HOST": f"127.0.0.1:{port}"})
+    loud = run_persona(
+        "generate", "-i", EXAMPLES, "-p", "ollama", env={"PERSONA_OLLAMA__HOST": f"127.0.0.1:{port}"}
+    )
     assert loud.exit_code == ExitCode.PROVIDER_UNAVAILABLE and "reading" not in loud.stderr
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from persona import hookimpl
-from persona.hookspecs import RegisterCheck, RegisterCommand
+from persona.hookspecs import RegisterCheck, RegisterCommand, RegisterEngine
+
+if TYPE_CHECKING:
+    from persona.engines import Engine, EngineContext
 
 
 @hookimpl
@@ -21,3 +26,19 @@ def register_checks(register: RegisterCheck) -> None:
     from persona.commands import doctor
 
     register("core", doctor.core_checks, description="Python, Persona, plugins, settings, output folder")
+
+
+@hookimpl
+def register_engines(register: RegisterEngine) -> None:
+    def llm(context: EngineContext) -> Engine:
+        from persona.llm.engine import LlmEngine
+
+        return LlmEngine(context)
+
+    def extractive(context: EngineContext) -> Engine:
+        from persona.extractive.engine import ExtractiveEngine
+
+        return ExtractiveEngine(context)
+
+    register("llm", llm, description="personas written by a local model through a provider (--provider)")
+    register("extractive", extractive, description="personas built from the data's own sentences, no model")

@@ -10,24 +10,13 @@ import typer
 
 from persona import __version__
 from persona.errors import ExitCode, PersonaError
-from persona.plugins import PluginHost
+from persona.plugins import PluginHost, default_host
 from persona.runtime import Runtime, set_current
 
 HELP = (
     "Turn qualitative research data into validated user personas with a local language model, "
     "removing personal data before any model sees it."
 )
-
-
-def default_host(environ: Mapping[str, str] | None = None) -> PluginHost:
-    """A plugin host with the built-in commands and every allowed installed plugin."""
-    from persona import builtins
-    from persona.config_files import plugin_policy
-
-    host = PluginHost(plugin_policy(environ))
-    host.register(builtins, "persona", distribution="persona", version=__version__, builtin=True)
-    host.load_entry_points()
-    return host
 
 
 def build_app(host: PluginHost) -> typer.Typer:
@@ -86,7 +75,7 @@ def run(
     runtime: Runtime | None = None
     try:
         if host is None:
-            host = default_host(environ)
+            host = default_host(environ, debug=debug)
         runtime = Runtime(host=host, debug=debug, environ=environ)
         set_current(runtime)
         command = typer.main.get_command(build_app(host))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import typer
 
     from persona.checks import Check
+    from persona.engines import EngineFactory
     from persona.preprocessors import PreprocessorFactory
     from persona.providers import ProviderFactory
 
@@ -32,6 +33,10 @@ class RegisterPreprocessor(Protocol):
 
 class RegisterCheck(Protocol):
     def __call__(self, name: str, check: Check, *, description: str = "") -> None: ...
+
+
+class RegisterEngine(Protocol):
+    def __call__(self, name: str, factory: EngineFactory, *, description: str = "") -> None: ...
 
 
 class RegisterCommand(Protocol):
@@ -87,4 +92,19 @@ def register_checks(register: RegisterCheck) -> None:
     ``"warning"`` or ``"problem"``. Checks must never reach beyond this machine.
 
     :param register: callback taking a unique check name and the check function.
+    """
+
+
+@hookspec
+def register_engines(register: RegisterEngine) -> None:
+    """Register persona engines by name (the built-ins are ``llm`` and ``extractive``).
+
+    Called once per process, the first time ``generate`` needs an engine. Call
+    ``register(name, factory, description=...)``; ``factory(context)`` receives a
+    ``persona.engines.EngineContext`` (the generate options, the reporter, the plugin's settings
+    table, and for engines that use a model, a callable that makes the chosen provider) and returns a
+    ``persona.engines.Engine``. ``persona generate --engine NAME`` uses it. Registering must be cheap:
+    import numpy, load models or connect inside the engine's methods, never here.
+
+    :param register: callback taking a unique engine name and its factory.
     """

@@ -9,12 +9,14 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from persona.errors import OutputError
+from persona.participants import label
+from persona.records import Record
 from persona.schema import Persona
 
 
@@ -36,8 +38,17 @@ def check_target(target: Path, *, explicit: bool) -> None:
     probe = parent
     while not probe.exists():
         probe = probe.parent
-    if not os.access(probe, os.W_OK):
+    if not probe.is_dir():
+        raise OutputError(f"{probe}: is a file, so the output folder cannot be created inside it")
+    if not os.access(probe, os.W_OK | os.X_OK):
         raise OutputError(f"{parent}: cannot create the output folder here (no write permission)")
+    # Prove it with a scratch folder now, not after the model has run (nothing is left behind).
+    try:
+        scratch = probe / f".persona-probe-{secrets.token_hex(4)}"
+        scratch.mkdir()
+        scratch.rmdir()
+    except OSError as exc:
+        raise OutputError(f"{parent}: cannot create the output folder here: {exc.strerror}") from None
 
 
 class RunWriter:
@@ -62,7 +73,8 @@ class RunWriter:
         (self.temp / name).write_text(text, encoding="utf-8")
 
     def write_json(self, name: str, data: Any) -> None:
-        self.write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        """JSON marked as Persona's own (``persona_artefact`` first), so it is never read back as data."""
+        self.write_text(name, artefact_json(name.removesuffix(".json"), data))
 
     def commit(self) -> Path:
         assert self.temp is not None
@@ -76,13 +88,30 @@ class RunWriter:
         return self.target
 
 
+def artefact_json(kind: str, data: Any) -> str:
+    """``data`` as JSON with the marker that tells Persona's readers to skip the file."""
+    from persona.discovery import ARTEFACT_KEY
+
+    if isinstance(data, dict):
+        data = {ARTEFACT_KEY: kind, **{k: v for k, v in data.items() if k != ARTEFACT_KEY}}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def persona_filename(index: int, persona: Persona) -> str:
     return f"{index:02d}-{persona.id}.md"
 
 
-def render_markdown(persona: Persona, sources: Mapping[str, str]) -> str:
-    """One persona as Markdown. ``sources`` maps record ids to where they came from."""
-    lines = [f"# {persona.name}", "", f"*{persona.role}*", "", persona.summary, ""]
+def render_markdown(persona: Persona, sources: Mapping[str, Record], represented: int | None = None) -> str:
+    """One persona as Markdown. ``sources`` maps record ids to the records (as the engine saw them)."""
+    lines = [f"# {persona.name}", "", f"*{persona.role}*", ""]
+    if persona.kind == "extractive":
+        lines += [
+            "> Extractive persona: every statement below is a sentence from the data, with its support.",
+            "",
+        ]
+    if represented is not None:
+        lines += [f"Represents {represented} record{'s' if represented != 1 else ''}.", ""]
+    lines += [persona.summary, ""]
     demographics = [
         (label, value)
         for label, value in (
@@ -104,10 +133,40 @@ def render_markdown(persona: Persona, sources: Mapping[str, str]) -> str:
     if persona.quotes:
         lines += ["## In their words", ""]
         for quote in persona.quotes:
-            lines += [f"> {quote.text}", f"> — `{quote.record_id}`", ""]
+            lines += [f"> {quote.text}", f"> — {_name(quote.record_id, sources)}", ""]
     lines += ["## Evidence", ""]
-    if persona.evidence:
-        lines += [f"- `{rid}` ({sources.get(rid, 'unknown')})" for rid in persona.evidence]
-    else:
-        lines.append("- none of the cited records exist in the input; treat this persona with care")
+    lines += [f"- {_name(rid, sources)}" for rid in persona.evidence]
     return "\n".join(lines) + "\n"
+
+
+def render_index(
+    personas: Sequence[Persona], files: Sequence[str], manifest: Mapping[str, Any], counts: Mapping[str, int]
+) -> str:
+    """``index.md``: the run at a glance."""
+    model = manifest.get("model", {}).get("name")
+    lines = [
+        "# Personas",
+        "",
+        f"{len(personas)} personas from {manifest['records']} records, engine `{manifest['engine']}`"
+        + (f", model `{model}`" if model else "")
+        + ".",
+        "",
+        "| persona | role | records | file |",
+        "| --- | --- | --- | --- |",
+    ]
+    for persona, name in zip(personas, files, strict=True):
+        count = counts.get(persona.id, len(persona.evidence))
+        lines.append(f"| {_cell(persona.name)} | {_cell(persona.role)} | {count} | [{name}]({name}) |")
+    lines += ["", "Open `report.html` for the cards, the evidence behind every statement and the coverage."]
+    for warning in manifest.get("warnings", []):
+        lines.append(f"- warning: {warning}")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _name(record_id: str, sources: Mapping[str, Record]) -> str:
+    record = sources.get(record_id)
+    return label(record) if record is not None else f"`{record_id}`"

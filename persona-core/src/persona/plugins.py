@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,16 +17,19 @@ import pluggy
 
 from persona import hookspecs
 from persona.errors import MissingPluginError, PluginError, UsageError
+from persona.sources import PluginPolicy, plugin_policy
 
 ENTRY_POINT_GROUP = "persona"
 PROJECT = "persona"
 
-Kind = Literal["provider", "preprocessor", "command", "check"]
+Kind = Literal["provider", "preprocessor", "command", "check", "engine"]
+KINDS: tuple[Kind, ...] = ("provider", "preprocessor", "engine", "command", "check")
 _HOOK_OF_KIND: dict[Kind, str] = {
     "provider": "register_providers",
     "preprocessor": "register_preprocessors",
     "command": "register_commands",
     "check": "register_checks",
+    "engine": "register_engines",
 }
 
 # First-party features a user may ask for before installing them: the exact install command.
@@ -35,15 +39,6 @@ _INSTALL_HINTS: dict[tuple[Kind, str], tuple[str, str]] = {
     ("command", "privacy"): ("the privacy commands", "privacy"),
     ("command", "ollama"): ("the Ollama commands", "ollama"),
 }
-
-
-@dataclass(frozen=True)
-class PluginPolicy:
-    """Which plugins may load. ``allow`` of ``None`` allows all; ``strict`` re-raises failures."""
-
-    allow: frozenset[str] | None = None
-    block: frozenset[str] = frozenset()
-    strict: bool = False
 
 
 @dataclass
@@ -57,6 +52,7 @@ class PluginInfo:
     builtin: bool = False
     status: Literal["loaded", "failed", "blocked", "not allowed"] = "loaded"
     errors: list[str] = field(default_factory=list)
+    tracebacks: list[str] = field(default_factory=list)
 
     def label(self) -> str:
         if self.distribution:
@@ -83,8 +79,10 @@ class PluginHost:
         policy: PluginPolicy | None = None,
         *,
         warn: Callable[[str], None] | None = None,
+        debug: bool = False,
     ) -> None:
         self.policy = policy or PluginPolicy()
+        self.debug = debug
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, PluginInfo] = {}
@@ -167,9 +165,15 @@ class PluginHost:
     def _fail(self, info: PluginInfo, message: str, exc: BaseException) -> None:
         info.status = "failed"
         info.errors.append(message)
+        info.tracebacks.append("".join(traceback.format_exception(exc)))
         if self.policy.strict:
             raise PluginError(f"{info.label()} {message} (plugins.strict is on)") from exc
+        if self.debug:
+            print(info.tracebacks[-1], file=sys.stderr, end="")
         self._warn(f"{info.label()} {message} (it is skipped; `persona plugins` lists plugin errors)")
+        # What a failed plugin registered under other hooks is withdrawn too: it runs nowhere.
+        self._collected.clear()
+        self._conflicts.clear()
 
     # -- what plugins registered ----------------------------------------------------------------
 
@@ -193,9 +197,12 @@ class PluginHost:
         found: dict[str, Registration] = {}
         conflicts: dict[str, list[str]] = {}
         hook = getattr(self.pm.hook, _HOOK_OF_KIND[kind])
-        # Each implementation is called on its own, so one plugin that raises costs only itself.
-        for impl in hook.get_hookimpls():
-            plugin_name = impl.plugin_name
+        plugins = [impl.plugin_name for impl in hook.get_hookimpls()]
+        # Each plugin's implementation is called on its own (through pluggy, with keyword
+        # arguments, so tracing and hook options work), and one plugin that raises costs only itself.
+        for plugin_name in plugins:
+            if self.plugins.get(plugin_name, PluginInfo(plugin_name)).status == "failed":
+                continue
 
             def register(
                 name: str,
@@ -210,11 +217,15 @@ class PluginHost:
                     return
                 found[name] = Registration(kind, name, target, _plugin, description or help)
 
+            others = [self.pm.get_plugin(other) for other in plugins if other != plugin_name]
+            caller = self.pm.subset_hook_caller(hook.name, remove_plugins=others)
             try:
-                impl.function(**{arg: register for arg in impl.argnames})
+                caller(register=register)
             except Exception as exc:
                 info = self.plugins.setdefault(plugin_name, PluginInfo(name=plugin_name))
                 self._fail(info, f"failed in {hook.name}: {_describe(exc)}", exc)
+                for key in [k for k, r in found.items() if r.plugin == plugin_name]:
+                    del found[key]
         for name in conflicts:
             found.pop(name, None)
         self._collected[kind] = found
@@ -266,3 +277,13 @@ def _describe(exc: BaseException) -> str:
 
 def _warn_on_stderr(message: str) -> None:
     print(f"persona: warning: {message}", file=sys.stderr)
+
+
+def default_host(environ: Mapping[str, str] | None = None, *, debug: bool = False) -> PluginHost:
+    """A plugin host with the built-ins and every allowed installed plugin."""
+    from persona import __version__, builtins
+
+    host = PluginHost(plugin_policy(environ), debug=debug)
+    host.register(builtins, "persona", distribution="persona", version=__version__, builtin=True)
+    host.load_entry_points()
+    return host

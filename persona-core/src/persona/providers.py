@@ -95,9 +95,12 @@ ProgressCallback = Callable[[Progress], None]
 
 @runtime_checkable
 class Provider(Protocol):
-    """A model backend. Raise ``persona.errors.ProviderError`` (or a subclass) for every failure."""
+    """A model backend. Raise ``persona.errors.ProviderError`` (or a subclass) for every failure.
+
+    ``max_concurrency`` caps the requests Persona sends at once (``None``: no cap of the provider's)."""
 
     name: str
+    max_concurrency: int | None
 
     def list_models(self) -> Sequence[ModelInfo]:
         """The models that can be used now."""

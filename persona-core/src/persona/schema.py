@@ -8,12 +8,23 @@ and make a rambling answer a validation error instead of a bad persona.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-RecordId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+_RECORD_ID = "x-persona-record-id"
+RecordId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    Field(json_schema_extra={_RECORD_ID: True}),
+]
+# Grammar engines (llama.cpp's converter behind Ollama's ``format``) compile only anchored patterns
+# without ``(?`` groups or lookaround: keep every pattern in that subset (a test lints them).
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MAX_ENUM_IDS = 400
 
 
 class _Strict(BaseModel):
@@ -32,7 +43,7 @@ class Quote(_Strict):
 
 
 class Persona(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40, description="kebab-case slug")
+    id: str = Field(pattern=SLUG, max_length=40, description="kebab-case slug")
     name: str = Field(min_length=1, max_length=60, description="a fictional first name and surname")
     role: str = Field(min_length=1, max_length=80, description="short role or title")
     summary: str = Field(min_length=1, max_length=600)
@@ -43,6 +54,9 @@ class Persona(_Strict):
     motivations: list[Short] = Field(min_length=1, max_length=6)
     quotes: list[Quote] = Field(default_factory=list, max_length=5)
     evidence: list[RecordId] = Field(min_length=1, max_length=60, description="ids of supporting records")
+    # Set by Persona, never asked of a model (left out of the schema it is sent).
+    kind: SkipJsonSchema[Literal["llm", "extractive"]] = "llm"
+    support: SkipJsonSchema[dict[str, str]] = Field(default_factory=dict)
 
 
 class PersonaSet(_Strict):
@@ -63,12 +77,18 @@ class FindingSet(_Strict):
     findings: list[Finding] = Field(min_length=1, max_length=40)
 
 
-def answer_schema(model: type[BaseModel], *, max_items: int | None = None) -> dict[str, Any]:
+def answer_schema(
+    model: type[BaseModel], *, max_items: int | None = None, record_ids: Sequence[str] | None = None
+) -> dict[str, Any]:
     """The JSON schema for ``model`` with references inlined (small models and grammar-based
-    structured outputs handle a flat schema best), and the top list capped at ``max_items``."""
+    structured outputs handle a flat schema best), and the top list capped at ``max_items``.
+
+    With ``record_ids`` (at most ``MAX_ENUM_IDS``), every record-id field is an ``enum`` of them, so
+    a model under grammar-constrained decoding cannot cite a record that does not exist."""
     schema = model.model_json_schema()
     definitions = schema.pop("$defs", {})
-    inlined = _inline(schema, definitions)
+    ids = list(dict.fromkeys(record_ids)) if record_ids and len(set(record_ids)) <= MAX_ENUM_IDS else None
+    inlined = _inline(schema, definitions, ids)
     if max_items is not None:
         (top,) = inlined["properties"].values()
         top["maxItems"] = max_items
@@ -76,12 +96,18 @@ def answer_schema(model: type[BaseModel], *, max_items: int | None = None) -> di
     return inlined
 
 
-def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+def _inline(node: Any, definitions: dict[str, Any], ids: list[str] | None) -> Any:
     if isinstance(node, dict):
         if "$ref" in node:
             name = node["$ref"].rsplit("/", 1)[-1]
-            return _inline(copy.deepcopy(definitions[name]), definitions)
-        return {key: _inline(value, definitions) for key, value in node.items() if key != "title"}
+            return _inline(copy.deepcopy(definitions[name]), definitions, ids)
+        if node.pop(_RECORD_ID, False) and ids:
+            return {
+                "type": "string",
+                "enum": ids,
+                **({"description": node["description"]} if "description" in node else {}),
+            }
+        return {key: _inline(value, definitions, ids) for key, value in node.items() if key != "title"}
     if isinstance(node, list):
-        return [_inline(item, definitions) for item in node]
+        return [_inline(item, definitions, ids) for item in node]
     return node

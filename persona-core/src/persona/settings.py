@@ -8,25 +8,25 @@ plugin validates itself. Every effective value remembers where it came from, for
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import UnionType
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
-from pydantic_settings.sources.utils import parse_env_vars
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from persona.config_files import ENV_PREFIX, find_config_file, read_toml
-from persona.errors import SettingsError
+from persona.errors import PersonaError, SettingsError, UsageError
+from persona.sources import ENV_PREFIX, as_flag, as_list, layers, merge, nearest
 
 if TYPE_CHECKING:
-    from persona.loaders import InputLimits
+    from persona.codec import InputLimits
 
 Section = TypeVar("Section", bound=BaseModel)
-
-SUPPORTED_SUFFIXES = (".csv", ".tsv", ".json", ".jsonl", ".yaml", ".yml", ".txt", ".md")
 
 
 class _Section(BaseModel):
@@ -41,7 +41,7 @@ class PluginsSettings(_Section):
 
 class InputSettings(_Section):
     include: list[str] = Field(
-        default_factory=lambda: [f"*{suffix}" for suffix in SUPPORTED_SUFFIXES],
+        default_factory=lambda: [f"*{suffix}" for suffix in _suffixes()],
         description="file-name globs taken from input folders",
     )
     exclude: list[str] = Field(
@@ -53,8 +53,8 @@ class InputSettings(_Section):
     passage_chars: int = Field(1_200, ge=200, description="long documents split near this size")
 
     def limits(self) -> InputLimits:
-        """These settings as the loaders take them."""
-        from persona.loaders import InputLimits
+        """These settings as the codec takes them."""
+        from persona.codec import InputLimits
 
         return InputLimits(
             max_file_bytes=int(self.max_file_mb * 1024 * 1024),
@@ -65,17 +65,27 @@ class InputSettings(_Section):
         )
 
 
+def _suffixes() -> tuple[str, ...]:
+    from persona.codec import FORMATS
+
+    return tuple(FORMATS)
+
+
 class Settings(BaseSettings):
-    """The core settings. Plugin tables are kept as extra fields and validated by their plugins."""
+    """The core settings. Plugin tables are kept as extra fields and validated by their plugins.
+
+    Built only by ``load_settings`` from ``persona.sources``' layers, never from the process
+    environment directly, so there is one parser of the file and of ``PERSONA_*``.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
-        env_nested_delimiter="__",
         extra="allow",
         validate_default=True,
     )
 
-    provider: str = Field("ollama", description="provider plugin used by generate")
+    provider: str = Field("ollama", description="provider plugin used by the llm engine")
+    engine: str = Field("auto", description="auto, extractive, llm, or an engine plugin's name")
     model: str | None = Field(None, description="model name (None: the provider's default)")
     count: int = Field(3, ge=1, le=12, description="personas to generate")
     temperature: float | None = Field(None, ge=0, le=2, description="sampling temperature")
@@ -86,6 +96,10 @@ class Settings(BaseSettings):
     context_tokens: int | None = Field(
         None, ge=1024, description="context to assume when the provider does not report one"
     )
+    max_requests: int = Field(500, ge=1, description="a run that needs more model requests stops first")
+    preprocessors: list[str] = Field(
+        default_factory=list, description="preprocessors run on every generate, in order"
+    )
     save_thinking: bool = Field(False, description="save reasoning traces in the run folder")
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     input: InputSettings = Field(default_factory=InputSettings)
@@ -94,12 +108,20 @@ class Settings(BaseSettings):
     def _plugin_sections_are_tables(self) -> Settings:
         for key, value in (self.model_extra or {}).items():
             if not isinstance(value, dict):
-                raise ValueError(f"unknown setting '{key}'")
+                hint = nearest(key, type(self).model_fields)
+                raise ValueError(f"unknown setting '{key}'" + (f" (did you mean '{hint}'?)" if hint else ""))
         return self
 
     def plugin_section(self, name: str) -> dict[str, Any]:
         """The settings table of plugin ``name`` (empty when the user set nothing)."""
         return dict((self.model_extra or {}).get(name, {}))
+
+    def sections(self) -> list[str]:
+        """The names of the tables that belong to no core setting: plugin tables, or typos."""
+        return sorted(self.model_extra or {})
+
+
+CORE_SECTIONS = tuple(name for name, info in Settings.model_fields.items())
 
 
 @dataclass
@@ -107,9 +129,27 @@ class LoadedSettings:
     settings: Settings
     file: Path | None
     origins: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def origin(self, key: str) -> str:
         return self.origins.get(key, "default")
+
+    def unknown_sections(self, plugins: Iterable[str]) -> list[str]:
+        """Warnings for tables no plugin claims, naming the nearest valid key."""
+        known = set(plugins)
+        warnings = []
+        for name in self.settings.sections():
+            if name in known:
+                continue
+            where = self.origins_of(name)
+            hint = nearest(name, [*known, *CORE_SECTIONS])
+            did = f"; did you mean '{hint}'?" if hint else ""
+            warnings.append(f"settings section '{name}' (from {where}) belongs to no installed plugin{did}")
+        return warnings
+
+    def origins_of(self, section: str) -> str:
+        found = sorted({o for key, o in self.origins.items() if key.split(".", 1)[0] == section})
+        return ", ".join(found) or "settings"
 
 
 def load_settings(
@@ -119,87 +159,124 @@ def load_settings(
 ) -> LoadedSettings:
     """Build the effective settings. ``overrides`` are command-line values (``None`` = not given)."""
     environ = dict(os.environ if environ is None else environ)
-    path = find_config_file(environ)
-    layers: list[tuple[str, dict[str, Any]]] = []
-    if path is not None:
-        layers.append((str(path), read_toml(path)))
-    layers.append(("environment", _environment(environ)))
-    flags = {key: value for key, value in (overrides or {}).items() if value is not None}
-    layers.append(("command line", flags))
-
-    merged: dict[str, Any] = {}
-    origins: dict[str, str] = {}
-    for source, data in layers:
-        _merge(merged, data, origins, source)
+    path, stack = layers(environ, overrides)
+    warnings = []
+    for layer in stack:
+        if layer.source != "environment":
+            continue
+        # An unknown PERSONA_* variable may belong to something else: a warning, not an error.
+        for key in [
+            k for k, v in layer.values.items() if k not in Settings.model_fields and not isinstance(v, dict)
+        ]:
+            del layer.values[key]
+            hint = nearest(key, Settings.model_fields)
+            did = f"; did you mean {env_name(hint)}?" if hint else ""
+            warnings.append(f"{env_name(key)} is not a Persona setting and is ignored{did}")
+    merged, origins = merge(stack)
     try:
-        settings = Settings.model_validate(merged)
+        settings = Settings.model_validate(coerce(Settings, merged))
     except ValidationError as exc:
-        raise SettingsError(_explain(exc, origins, environ)) from None
-    return LoadedSettings(settings=settings, file=path, origins=origins)
+        raise _explain(exc, origins) from None
+    return LoadedSettings(settings=settings, file=path, origins=origins, warnings=warnings)
 
 
-class _EnvSource(EnvSettingsSource):
-    """pydantic-settings' environment source, reading a given mapping instead of ``os.environ``."""
-
-    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
-        self._environ = environ
-        super().__init__(settings_cls)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return parse_env_vars(self._environ, False, False, None)
+def env_name(dotted: str) -> str:
+    """The ``PERSONA_*`` variable that sets a dotted key: ``input.exclude`` -> ``PERSONA_INPUT__EXCLUDE``."""
+    return ENV_PREFIX + dotted.upper().replace(".", "__")
 
 
-def _environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """``PERSONA_*`` variables: core fields through pydantic-settings, plugin tables by name."""
-    data = dict(_EnvSource(Settings, environ)())
-    core = set(Settings.model_fields)
-    for key, value in environ.items():
-        if not key.upper().startswith(ENV_PREFIX) or "__" not in key:
+def coerce(model: type[BaseModel], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Text values (from the environment) of list, dict and bool fields, turned into those types.
+
+    ``PERSONA_PLUGINS__BLOCK=a,b`` and ``PERSONA_INPUT__EXCLUDE=["x"]`` both become lists here, for
+    the core and for every plugin table alike.
+    """
+    out = dict(data)
+    for name, info in model.model_fields.items():
+        if name not in out:
             continue
-        section, *path = key[len(ENV_PREFIX) :].lower().split("__")
-        if section in core or not path:
-            continue
-        target = data.setdefault(section, {})
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = value
-    return data
+        value = out[name]
+        annotation = info.annotation
+        kinds = _kinds(annotation)
+        if isinstance(value, str):
+            if list in kinds:
+                out[name] = as_list(value)
+            elif dict in kinds:
+                with contextlib.suppress(ValueError):
+                    out[name] = json.loads(value)
+            elif bool in kinds:
+                out[name] = as_flag(value)
+        elif isinstance(value, Mapping):
+            nested = [k for k in kinds if isinstance(k, type) and issubclass(k, BaseModel)]
+            if nested:
+                out[name] = coerce(nested[0], value)
+    return out
 
 
-def _merge(
-    into: dict[str, Any], data: Mapping[str, Any], origins: dict[str, str], source: str, prefix: str = ""
-) -> None:
-    for key, value in data.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping) and isinstance(into.get(key, {}), dict):
-            _merge(into.setdefault(key, {}), value, origins, source, f"{dotted}.")
-        else:
-            into[key] = value
-            origins[dotted] = source
+def _kinds(annotation: Any) -> set[Any]:
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        return {kind for arg in get_args(annotation) for kind in _kinds(arg)}
+    return {origin or annotation}
 
 
-def _explain(exc: ValidationError, origins: Mapping[str, str], environ: Mapping[str, str]) -> str:
+def _explain(exc: ValidationError, origins: Mapping[str, str]) -> PersonaError:
     error = exc.errors()[0]
     location = ".".join(str(part) for part in error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden" or message.startswith("Value error, unknown setting"):
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden" or message.startswith("unknown setting"):
         key = location or message.split("'")[1]
-        return f"unknown setting '{key}' (in {origins.get(key, 'settings')})"
-    source = origins.get(location, "settings")
+        section, _, inner = key.rpartition(".")
+        hint = ""
+        if section:
+            fields = _section_fields(section)
+            guess = nearest(inner, fields) if fields else None
+            hint = f" (did you mean '{section}.{guess}'?)" if guess else ""
+        elif "did you mean" in message:
+            hint = " (" + message.split("(", 1)[1]
+        return SettingsError(f"unknown setting '{key}' (in {_where(key, origins)}){hint}")
+    source = _where(location, origins)
     given = error.get("input")
-    shown = f" = {given!r}" if not isinstance(given, dict) else ""
     extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"invalid setting '{location}'{shown} (from {source}): {message}{extra}"
+    if origins.get(location) == "command line":
+        return UsageError(f"--{location.replace('_', '-')} {given!r}: {message}{extra}")
+    shown = f" = {given!r}" if not isinstance(given, dict) else ""
+    return SettingsError(f"invalid setting '{location}'{shown} (from {source}): {message}{extra}")
 
 
-def validate_section(model: type[Section], section: Mapping[str, Any], name: str) -> Section:
-    """Validate a plugin's settings table with its pydantic model; errors name ``name.key``."""
+def _where(key: str, origins: Mapping[str, str]) -> str:
+    source = origins.get(key, "settings")
+    return env_name(key) if source == "environment" else source
+
+
+def _section_fields(section: str) -> list[str]:
+    model: Any = Settings
+    for part in section.split("."):
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        model = info.annotation
+    return list(getattr(model, "model_fields", {}))
+
+
+def validate_section(
+    model: type[Section],
+    section: Mapping[str, Any],
+    name: str,
+    origins: Mapping[str, str] | None = None,
+) -> Section:
+    """Validate a plugin's settings table with its pydantic model; errors name ``name.key``.
+
+    Text values from the environment are coerced as the core's are (``a,b`` lists, JSON tables).
+    """
     try:
-        return model.model_validate(dict(section))
+        return model.model_validate(coerce(model, section))
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
-            raise SettingsError(f"unknown setting '{name}.{key}'") from None
+            guess = nearest(key, model.model_fields)
+            hint = f" (did you mean '{name}.{guess}'?)" if guess else ""
+            raise SettingsError(f"unknown setting '{name}.{key}'{hint}") from None
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting '{name}.{key}': {message}") from None

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import httpx
 import ollama
 from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError
-from persona.prompts import estimate_messages
 from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, ProgressCallback
+from persona.tokens import estimate_messages
 
 from persona_ollama.fit import Fit, Memory, classify, needed_bytes, read_memory
 from persona_ollama.settings import OllamaSettings, context_for

@@ -77,7 +77,7 @@ def privacy_checks(runtime: Any) -> Iterator[CheckResult]:
     if settings.hash_key:
         yield CheckResult("hash key", "ok", "from settings (privacy.hash_key)")
         return
-    from persona.config_files import user_config_dir
+    from persona.sources import user_config_dir
 
     path = user_config_dir() / KEY_FILE
     if not path.exists():

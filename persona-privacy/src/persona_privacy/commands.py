@@ -32,19 +32,20 @@ def mask(value: str) -> str:
 
 @app.command("scan")
 def scan(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to scan."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to scan."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
     show_values: bool = typer.Option(False, "--show-values", help="Show raw values instead of masked ones."),
     fail_on_pii: bool = typer.Option(False, "--fail-on-pii", help="Exit with code 11 if anything is found."),
 ) -> None:
     """Preview the personal data that anonymisation would remove. Files are never changed."""
+    from persona.codec import read_all
+    from persona.discovery import discover, input_paths
     from persona.errors import PIIFoundError
-    from persona.loaders import discover, load_files
 
     from persona_privacy.anonymiser import Anonymiser
 
     _, settings, limits = _context()
-    files = load_files(discover(paths, limits), limits)
+    files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
     anonymiser = Anonymiser(settings)
     report: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
@@ -100,7 +101,7 @@ def scan(
 
 @app.command("anonymise")
 def anonymise(
-    paths: list[Path] = typer.Argument(..., help="Files or folders to anonymise."),
+    paths: list[str] = typer.Argument(..., help="Files or folders to anonymise."),
     output: Path = typer.Option(
         ..., "--output", "-o", help="Folder for the anonymised copies (new or empty)."
     ),
@@ -112,37 +113,38 @@ def anonymise(
     ),
 ) -> None:
     """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
+    from persona.codec import read
+    from persona.discovery import discover, input_paths
     from persona.errors import UsageError
-    from persona.loaders import discover
     from persona.output import RunWriter, check_target
 
     from persona_privacy.anonymiser import Anonymiser
-    from persona_privacy.files import take_apart
     from persona_privacy.settings import check_strategy
 
     chosen = check_strategy(strategy)
     _, settings, limits = _context()
+    inputs = input_paths(paths, "PATH")
     check_target(output, explicit=True)
-    sources = discover(paths, limits)
+    sources = discover(inputs, limits, _notice)
     target = output.resolve()
-    folders = [path.resolve() for path in paths if path.is_dir()]
+    folders = [path.resolve() for path in inputs if path.is_dir()]
     if target in sources or any(target == folder or folder in target.parents for folder in folders):
         raise UsageError(f"{output}: the output folder is inside the input; choose a folder outside it")
-    names = _output_names(sources, paths)
-    copies = [take_apart(source, names[source], _display(source)) for source in sources]
+    names = _output_names(sources, inputs)
+    documents = [read(source, limits, structure=True) for source in sources]
     anonymiser = Anonymiser(settings, chosen)
-    for copy in copies:
-        anonymiser.check_english(_display(copy.source), [text for text, _ in copy.values])
-    values = [value for copy in copies for value in copy.values]
+    for document in documents:
+        anonymiser.check_english(document.display, [text for text, _ in document.values()])
+    values = [value for document in documents for value in document.values()]
     out, _ = anonymiser.anonymise(values)
     with RunWriter(output) as writer:
         position = 0
-        for copy in copies:
-            count = len(copy.values)
-            name = Path(copy.name)
+        for document in documents:
+            count = len(document.values())
+            name = Path(names[document.path])
             if name.parent != Path("."):
                 (writer.temp / name.parent).mkdir(parents=True, exist_ok=True)  # type: ignore[operator]
-            writer.write_text(copy.name, copy.rebuild(out[position : position + count]))
+            writer.write_text(str(name), document.write(out[position : position + count]))
             position += count
         writer.write_json("anonymisation.json", anonymiser.summary())
         writer.commit()
@@ -151,17 +153,14 @@ def anonymise(
     summary = anonymiser.summary()
     mentions = sum(summary["mentions_by_type"].values())
     typer.echo(
-        f"{len(copies)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
+        f"{len(documents)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
     )
     for warning in summary["warnings"]:
         typer.echo(f"persona: warning: {warning}", err=True)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def _notice(message: str) -> None:
+    typer.echo(f"persona: {message}", err=True)
 
 
 def _output_names(sources: list[Path], given: list[Path]) -> dict[Path, str]:

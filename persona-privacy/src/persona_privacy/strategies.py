@@ -204,7 +204,7 @@ def hash_key(settings: PrivacySettings, key_dir: Path | None = None) -> bytes:
             raise SettingsError("invalid setting 'privacy.hash_key': use at least 16 characters")
         return settings.hash_key.encode("utf-8")
     if key_dir is None:
-        from persona.config_files import user_config_dir
+        from persona.sources import user_config_dir
 
         key_dir = user_config_dir()
     path = key_dir / KEY_FILE

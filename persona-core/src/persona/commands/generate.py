@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 
 def generate_command(
-    inputs: list[Path] = typer.Option(
+    inputs: list[str] = typer.Option(
         ..., "--input", "-i", help="A file or folder of research data (repeatable)."
     ),
+    engine: str | None = typer.Option(
+        None, "--engine", "-e", help="auto (default), extractive (no model), llm, or an engine plugin."
+    ),
     provider: str | None = typer.Option(
-        None, "--provider", "-p", help="Provider plugin (default: the provider setting, ollama)."
+        None, "--provider", "-p", help="Provider plugin of the llm engine (default: ollama)."
     ),
     model: str | None = typer.Option(
         None, "--model", "-m", help="Model name (default: the provider's choice)."
@@ -23,13 +27,16 @@ def generate_command(
         None, "--output", "-o", help="The run folder to create (must not exist, or be empty)."
     ),
     anonymise: bool = typer.Option(
-        False, "--anonymise", help="Remove personal data before the model sees it."
+        False, "--anonymise", help="Remove personal data before any engine sees it."
     ),
     strategy: str | None = typer.Option(
         None, "--strategy", help="With --anonymise: redact, replace or hash (default: redact)."
     ),
+    preprocess: list[str] = typer.Option(
+        [], "--preprocess", help="A preprocessor plugin to run, in the order given (repeatable)."
+    ),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
-    seed: int | None = typer.Option(None, "--seed", help="Sampling seed, for repeatable runs."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed, for repeatable runs."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and first prompt; call no model."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     save_thinking: bool = typer.Option(
@@ -38,39 +45,60 @@ def generate_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress; only the result and errors."),
 ) -> None:
     """Generate personas from research data."""
+    from persona.discovery import input_paths
+    from persona.engines import EngineContext, GenerateConfig
     from persona.errors import UsageError
-    from persona.generation import GenerateConfig
     from persona.pipeline import GenerateRequest, generate
     from persona.reporting import Reporter
     from persona.runtime import current
 
     if strategy is not None and not anonymise:
         raise UsageError("--strategy needs --anonymise")
+    paths = input_paths(inputs)
     runtime = current()
     settings = runtime.settings(
-        {"provider": provider, "model": model, "count": count, "temperature": temperature, "seed": seed}
+        {
+            "provider": provider,
+            "engine": engine,
+            "model": model,
+            "count": count,
+            "temperature": temperature,
+            "seed": seed,
+        }
     ).settings
 
     # Plugins first, data second: a missing plugin is reported before any file is read.
     host = runtime.host
-    host.get("provider", settings.provider)
-    preprocessors = []
-    if anonymise:
-        preprocessors.append(runtime.preprocessor("anonymise", {"strategy": strategy} if strategy else {}))
-
+    if settings.engine != "auto":
+        host.get("engine", settings.engine)
+    if settings.engine == "llm" or provider is not None:
+        host.get("provider", settings.provider)
+    names = list(dict.fromkeys([*settings.preprocessors, *preprocess]))
+    if anonymise and "anonymise" not in names:
+        names.insert(0, "anonymise")
+    for name in names:
+        host.get("preprocessor", name)
+    preprocessors = [
+        runtime.preprocessor(name, {"strategy": strategy} if (name == "anonymise" and strategy) else {})
+        for name in names
+    ]
+    config = GenerateConfig(
+        count=settings.count,
+        seed=settings.seed,
+        model=settings.model,
+        temperature=settings.temperature,
+        answer_tokens=settings.answer_tokens,
+        context_tokens=settings.context_tokens,
+        concurrency=settings.concurrency,
+        reasoning=True if (save_thinking or settings.save_thinking) else None,
+        max_requests=settings.max_requests,
+    )
     request = GenerateRequest(
-        inputs=inputs,
+        inputs=paths,
+        config=config,
+        engine=settings.engine,
         provider=settings.provider,
-        config=GenerateConfig(
-            count=settings.count,
-            model=settings.model,
-            temperature=settings.temperature,
-            seed=settings.seed,
-            answer_tokens=settings.answer_tokens,
-            context_tokens=settings.context_tokens,
-            concurrency=settings.concurrency,
-            reasoning=True if (save_thinking or settings.save_thinking) else None,
-        ),
+        provider_explicit=provider is not None or model is not None,
         limits=settings.input.limits(),
         output=output,
         output_root=settings.output_root,
@@ -81,12 +109,17 @@ def generate_command(
         },
     )
     with Reporter(quiet=runtime.quiet or quiet or as_json) as reporter:
-        result = generate(
-            request,
-            provider=lambda: runtime.provider(settings.provider),
-            preprocessors=preprocessors,
-            reporter=reporter,
-        )
+
+        def make_engine(name: str, reporter: Reporter) -> Any:
+            context = EngineContext(
+                config=config,
+                reporter=reporter,
+                provider=lambda: runtime.provider(settings.provider),
+                provider_name=settings.provider,
+            )
+            return runtime.engine(name, context)
+
+        result = generate(request, engines=make_engine, preprocessors=preprocessors, reporter=reporter)
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -94,23 +127,34 @@ def generate_command(
         _print_dry_run(summary)
     else:
         usage = summary["usage"]
+        made = f"{summary['engine']} engine" + (f", {summary['model']}" if summary["model"] else "")
+        requests = (
+            f", {usage['requests']} requests, {usage['prompt_tokens']} prompt + "
+            f"{usage['output_tokens']} output tokens"
+            if usage["requests"]
+            else ""
+        )
         typer.echo(
             f"{summary['personas']} of {summary['personas_requested']} personas written to "
-            f"{summary['run_folder']} ({summary['model']}, {summary['fitting']}, {usage['requests']} "
-            f"requests, {usage['prompt_tokens']} prompt + {usage['output_tokens']} output tokens, "
-            f"{summary['seconds']:.1f} s)"
+            f"{summary['run_folder']} ({made}{requests}, {summary['seconds']:.1f} s); open "
+            f"{Path(summary['run_folder']) / 'report.html'}"
         )
 
 
-def _print_dry_run(summary: dict) -> None:
-    typer.echo("Dry run: no model is called.")
+def _print_dry_run(summary: dict[str, Any]) -> None:
+    typer.echo(f"Dry run: no model is called. Engine: {summary['engine']}.")
     for entry in summary["files"]:
         typer.echo(f"  {entry['path']}: {entry['records']} records ({entry['format']}, {entry['encoding']})")
-    fit = summary["fitting"]
-    typer.echo(f"Records: {summary['records']}, about {fit['estimated_data_tokens']} tokens of data")
+    typer.echo(f"Records: {summary['records']}")
     for pre in summary["preprocessors"]:
         details = ", ".join(f"{k}={v}" for k, v in pre.items() if k != "name")
         typer.echo(f"Preprocessor {pre['name']}: {details}")
+    fit = summary.get("fitting")
+    if fit is None:
+        for line in summary.get("plan", []):
+            typer.echo(line)
+        return
+    typer.echo(f"About {fit['estimated_data_tokens']} tokens of data")
     typer.echo(
         f"Context: {fit['context_length']} tokens ({fit['context_source']}), {fit['answer_tokens']} kept for "
         f"the answer, {fit['data_tokens_per_prompt']} for data per prompt"
@@ -118,9 +162,11 @@ def _print_dry_run(summary: dict) -> None:
     if fit["strategy"] == "single":
         typer.echo("Plan: one request with every record")
     else:
+        requests = summary["requests"]
         typer.echo(
             f"Plan: map-reduce, {len(fit['chunks'])} chunk requests ({', '.join(map(str, fit['chunks']))} "
-            "records), then one request that writes the personas from their findings"
+            f"records), then the personas from their findings: about {requests['requests']} requests and "
+            f"{requests['prompt_tokens']:,} prompt tokens"
         )
     typer.echo(f"First prompt (about {summary['estimated_first_prompt_tokens']} tokens):")
     for message in summary["first_prompt"]:

@@ -25,9 +25,13 @@ def plugins_command(
         typer.echo(f"{row['name']}{marker}  {where}  [{row['status']}]")
         if row["hooks"]:
             typer.echo(f"  hooks: {', '.join(row['hooks'])}")
-        for kind in ("providers", "preprocessors", "commands"):
+        for kind in ("providers", "preprocessors", "engines", "commands"):
             if row[kind]:
-                typer.echo(f"  {kind}: {', '.join(row[kind])}")
+                described = row["descriptions"]
+                typer.echo(f"  {kind}:")
+                for name in row[kind]:  # type: ignore[attr-defined]
+                    about = described.get(f"{kind[:-1]}:{name}")  # type: ignore[attr-defined]
+                    typer.echo(f"    {name}" + (f": {about}" if about else ""))
         for error in row["errors"]:
             typer.echo(f"  error: {error}")
 
@@ -36,12 +40,10 @@ def describe_plugins(host: PluginHost) -> list[dict[str, object]]:
     kinds = {
         "providers": host.registered("provider"),
         "preprocessors": host.registered("preprocessor"),
+        "engines": host.registered("engine"),
         "commands": host.registered("command"),
     }
-    conflicts = {
-        kind: host.conflicts(kind)  # type: ignore[arg-type]
-        for kind in ("provider", "preprocessor", "command")
-    }
+    conflicts = {kind: host.conflicts(kind) for kind in ("provider", "preprocessor", "engine", "command")}
     rows: list[dict[str, object]] = []
     for info in host.plugins.values():
         errors = list(info.errors)
@@ -63,7 +65,14 @@ def describe_plugins(host: PluginHost) -> list[dict[str, object]]:
                     kind: [r.name for r in regs.values() if r.plugin == info.name]
                     for kind, regs in kinds.items()
                 },
+                "descriptions": {
+                    f"{kind[:-1]}:{r.name}": r.description
+                    for kind, regs in kinds.items()
+                    for r in regs.values()
+                    if r.plugin == info.name and r.description
+                },
                 "errors": errors,
+                **({"tracebacks": info.tracebacks} if info.tracebacks else {}),
             }
         )
     return rows

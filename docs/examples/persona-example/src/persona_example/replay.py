@@ -15,6 +15,7 @@ from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, Pr
 
 class ReplayProvider:
     name = "replay"
+    max_concurrency: int | None = 1  # answers are replayed in order
 
     def __init__(self, folder: Path, context_length: int = 32_768) -> None:
         self.folder = folder

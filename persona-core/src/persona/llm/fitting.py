@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from persona.errors import InputError, UsageError
-from persona.prompts import estimate_tokens
 from persona.records import Record
+from persona.tokens import estimate_tokens
 
 DEFAULT_CONTEXT = 8192
 MIN_DATA_TOKENS = 256
@@ -72,11 +72,14 @@ def make_budget(
 
 
 def record_tokens(record: Record) -> int:
-    """``estimate_tokens(render_record(record))``, without building the rendered text."""
+    """``estimate_tokens(render_record(record))`` plus the id's place in the schema's enums,
+    without building the rendered text."""
     fields = record.fields
     joined = "".join([record.id, record.text, *fields, *fields.values()])
     size = len(joined) if joined.isascii() else len(joined.encode("utf-8"))
     size += 2 + 3 * len(fields) + (1 if record.text else 0)
+    # The id is also listed twice in the answer schema's enums (evidence, quotes).
+    size += 2 * (len(record.id) + 3)
     return -(-size // 3) + 1
 
 

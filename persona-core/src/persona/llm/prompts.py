@@ -21,8 +21,8 @@ _PERSONA_RULES = """\
 Write {count} distinct personas that together cover the main patterns in the data.
 Rules:
 - Each persona is a composite archetype, not one participant; give it a fictional name.
-- "evidence" lists the ids (the text in square brackets, e.g. {example}) of the records that
-  support the persona.
+- "evidence" lists the ids of the records that support the persona: the text in square brackets
+  that starts each record, copied exactly.
 - "quotes" are copied word for word from a single record, with that record's id; do not paraphrase.
 - Keep list items short and concrete. Leave demographics null when the data does not say.
 Answer with one JSON object that follows this JSON schema:
@@ -32,8 +32,8 @@ _FINDINGS_RULES = """\
 Extract the findings a UX researcher would note from these records: goals, pain points, behaviours,
 motivations, demographics and context. Merge findings that say the same thing.
 Rules:
-- "record_ids" lists the ids (the text in square brackets, e.g. {example}) of every record that
-  supports the finding.
+- "record_ids" lists the ids of every record that supports the finding: the text in square
+  brackets that starts each record, copied exactly.
 - "quotes" are copied word for word from a single record, with that record's id.
 Answer with one JSON object that follows this JSON schema:
 {schema}"""
@@ -68,24 +68,26 @@ def compact(schema: Mapping[str, Any]) -> str:
 
 
 def persona_messages(
-    data: str, *, count: int, schema: Mapping[str, Any], example_id: str, from_findings: bool = False
+    data: str, *, count: int, schema: Mapping[str, Any], from_findings: bool = False
 ) -> tuple[Message, ...]:
+    """Instructions and schema first, the data last: every request of a run then starts with the
+    same tokens, which the server can reuse from its cache."""
     what = "findings extracted from research records" if from_findings else "research records"
-    rules = _PERSONA_RULES.format(count=count, schema=compact(schema), example=example_id)
+    rules = _PERSONA_RULES.format(count=count, schema=compact(schema))
     return (
-        Message("system", SYSTEM),
-        Message("user", f"Here are the {what}:\n\n{data}\n\n{rules}"),
+        Message("system", f"{SYSTEM}\n\n{rules}"),
+        Message("user", f"Here are the {what}:\n\n{data}"),
     )
 
 
 def findings_messages(
-    data: str, *, schema: Mapping[str, Any], example_id: str, from_findings: bool = False
+    data: str, *, schema: Mapping[str, Any], from_findings: bool = False
 ) -> tuple[Message, ...]:
     what = "findings to merge" if from_findings else "research records"
-    rules = _FINDINGS_RULES.format(schema=compact(schema), example=example_id)
+    rules = _FINDINGS_RULES.format(schema=compact(schema))
     return (
-        Message("system", SYSTEM),
-        Message("user", f"Here are the {what}:\n\n{data}\n\n{rules}"),
+        Message("system", f"{SYSTEM}\n\n{rules}"),
+        Message("user", f"Here are the {what}:\n\n{data}"),
     )
 
 
@@ -99,16 +101,3 @@ def repair_messages(original: tuple[Message, ...], answer: str, problems: str) -
             f"{problems}\nAnswer again with the corrected JSON object only.",
         ),
     )
-
-
-def estimate_tokens(text: str) -> int:
-    """A conservative token count: one token per three UTF-8 bytes, rounded up.
-
-    Tokenisers of current models average about four bytes per token on English text, so this
-    over-counts by a third there, and stays safe for accented and non-Latin text.
-    """
-    return -(-len(text.encode("utf-8")) // 3)
-
-
-def estimate_messages(messages: Iterable[Message]) -> int:
-    return sum(estimate_tokens(message.content) + 8 for message in messages) + 8

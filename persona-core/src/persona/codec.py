@@ -1,7 +1,9 @@
-"""Input files to records: discovery, decoding, and one parser per format.
+"""The one codec of research files: a file is read into a ``Document`` of records, and a document
+is written back in the same format with its values replaced (``privacy anonymise`` does this).
 
-Every problem with a file is an ``InputError`` naming the file, and the line or row where known.
-Nothing here writes anything.
+Every command that reads research data reads it here, with the same limits, decoding, delimiter
+sniffing and error messages. Every problem with a file is an ``InputError`` naming the file, and the
+line or row where known. Public API: plugins may use everything without a leading underscore.
 """
 
 from __future__ import annotations
@@ -11,18 +13,17 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 from persona.errors import InputError
 from persona.records import Provenance, Record
 
-TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv"}
 FORMATS = {
-    **TABLE_FORMATS,
+    ".csv": "csv",
+    ".tsv": "tsv",
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
@@ -45,8 +46,18 @@ class InputLimits:
     exclude: Sequence[str] = (".*", "~*", "personas")
 
 
+Value = tuple[str, str | None]
+"""A piece of text in a document, with the column header or key it sits under (``None`` for prose)."""
+
+
 @dataclass
-class LoadedFile:
+class Document:
+    """One research file, read: its records, and (when asked for) the means to write it back.
+
+    ``values()`` lists every piece of text in document order with its header or key;
+    ``write(new_values)`` returns the file's text in the same format with those values replaced.
+    """
+
     path: Path
     display: str
     format: str
@@ -54,60 +65,44 @@ class LoadedFile:
     sha256: str
     size: int
     records: list[Record] = field(default_factory=list)
+    _values: list[Value] = field(default_factory=list, repr=False)
+    _rebuild: Callable[[list[str]], str] | None = field(default=None, repr=False)
+
+    def values(self) -> list[Value]:
+        self._need_structure()
+        return list(self._values)
+
+    def write(self, values: Sequence[str]) -> str:
+        self._need_structure()
+        assert self._rebuild is not None
+        if len(values) != len(self._values):
+            raise ValueError(f"{self.display}: {len(values)} values given for {len(self._values)}")
+        return self._rebuild(list(values))
+
+    def _need_structure(self) -> None:
+        if self._rebuild is None:
+            raise ValueError(f"{self.display} was read without its structure: read(..., structure=True)")
 
 
-def discover(paths: Iterable[Path], limits: InputLimits) -> list[Path]:
-    """The files to read: named files as given, folders searched recursively with the globs."""
-    found: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise InputError(f"{path}: no such file or folder")
-        if path.is_dir():
-            inside = sorted(_walk(path, limits))
-            if not inside:
-                kinds = ", ".join(sorted({s for s in FORMATS}))
-                raise InputError(f"{path}: the folder holds no supported files ({kinds})")
-            found.extend(inside)
-        else:
-            if path.suffix.lower() not in FORMATS:
-                raise InputError(
-                    f"{path}: unsupported file type '{path.suffix or '(none)'}'; "
-                    f"supported: {', '.join(sorted(FORMATS))}"
-                )
-            found.append(path)
-    unique: dict[Path, None] = {}
-    for path in found:
-        unique.setdefault(path.resolve(), None)
-    return list(unique)
+# Kept for plugins written against 1.3.0.
+LoadedFile = Document
 
 
-def _walk(folder: Path, limits: InputLimits) -> Iterator[Path]:
-    for child in folder.iterdir():
-        if any(fnmatch(child.name, pattern) for pattern in limits.exclude):
-            continue
-        if child.is_dir():
-            yield from _walk(child, limits)
-        elif child.suffix.lower() in FORMATS and any(
-            fnmatch(child.name, pattern) for pattern in limits.include
-        ):
-            yield child
-
-
-def load_files(paths: Sequence[Path], limits: InputLimits) -> list[LoadedFile]:
-    displays = _display_names(paths)
+def read_all(paths: Sequence[Path], limits: InputLimits, *, structure: bool = False) -> list[Document]:
+    """Read several files; record ids get short prefixes that are unique across them."""
     stems = _record_prefixes(paths)
-    return [load_file(path, limits, display=displays[path], prefix=stems[path]) for path in paths]
+    return [
+        read(path, limits, display=display_name(path), prefix=stems[path], structure=structure)
+        for path in paths
+    ]
 
 
-def _display_names(paths: Sequence[Path]) -> dict[Path, str]:
-    cwd = Path.cwd()
-    names = {}
-    for path in paths:
-        try:
-            names[path] = str(path.relative_to(cwd))
-        except ValueError:
-            names[path] = str(path)
-    return names
+def display_name(path: Path) -> str:
+    """How a path is named in messages: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _record_prefixes(paths: Sequence[Path]) -> dict[Path, str]:
@@ -126,10 +121,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "file"
 
 
-def load_file(
-    path: Path, limits: InputLimits, *, display: str | None = None, prefix: str | None = None
-) -> LoadedFile:
-    display = display or str(path)
+def read(
+    path: Path,
+    limits: InputLimits | None = None,
+    *,
+    display: str | None = None,
+    prefix: str | None = None,
+    structure: bool = False,
+) -> Document:
+    """Read one file into a document. ``structure`` keeps what ``Document.write`` needs."""
+    limits = limits or InputLimits()
+    display = display or display_name(path)
     prefix = prefix or _slug(path.stem)
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
@@ -147,7 +149,7 @@ def load_file(
     text, encoding = decode(data, display)
     if not text.strip():
         raise InputError(f"{display}: the file is empty")
-    loaded = LoadedFile(
+    loaded = Document(
         path=path,
         display=display,
         format=kind,
@@ -159,7 +161,10 @@ def load_file(
     if kind != "json":
         _check_line_lengths(text, display, limits.max_line_chars)
     parser = _PARSERS[kind]
-    loaded.records = list(parser(text, display, prefix, limits))
+    parsed = parser(text, display, prefix, limits)
+    loaded.records = list(parsed.records)
+    if structure:
+        loaded._values, loaded._rebuild = parsed.values, parsed.rebuild
     if not loaded.records:
         raise InputError(f"{display}: the file holds no records (only headers or empty values)")
     return loaded
@@ -217,16 +222,26 @@ def _check_line_lengths(text: str, display: str, limit: int) -> None:
         line += 1
 
 
+# -- parsing: records, plus the values and the way back --------------------------------------------
+
+
+@dataclass
+class Parsed:
+    records: list[Record]
+    values: list[Value]
+    rebuild: Callable[[list[str]], str]
+
+
 # -- tables ---------------------------------------------------------------------------------------
 
 
-def _parse_table(
-    text: str, display: str, prefix: str, limits: InputLimits, delimiter: str | None
-) -> Iterator[Record]:
+def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, delimiter: str | None) -> Parsed:
     if delimiter is None:
-        delimiter = _sniff_delimiter(text)
+        delimiter = sniff_delimiter(text)
     csv.field_size_limit(max(limits.max_line_chars, 131_072))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    records: list[Record] = []
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -244,20 +259,61 @@ def _parse_table(
                         f"{display}, row {reader.line_num}: {len(cells)} fields where the header has "
                         f"{width}; check the delimiter and quoting"
                     )
+            rows.append(cells)
             fields = {name: value for name, value in zip(columns, map(str.strip, cells)) if value}  # noqa: B905
             if fields:
                 row = reader.line_num
-                yield Record(id=f"{prefix}-{row}", source=Provenance(display, row=row), fields=fields)
+                records.append(
+                    Record(id=f"{prefix}-{row}", source=Provenance(display, row=row), fields=fields)
+                )
     except csv.Error as exc:
         raise InputError(f"{display}, row {reader.line_num}: invalid CSV: {exc}") from None
 
+    values: list[Value] = [(cell, None) for cell in header]
+    for cells in rows:
+        values.extend((cell, columns[index] if index < width else None) for index, cell in enumerate(cells))
 
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+    def rebuild(out: list[str]) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+        position = len(header)
+        writer.writerow(out[:position])
+        for cells in rows:
+            writer.writerow(out[position : position + len(cells)])
+            position += len(cells)
+        return buffer.getvalue()
+
+    return Parsed(records, values, rebuild)
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the same number of columns most often.
+
+    ``csv.Sniffer`` guesses from character frequencies and takes ``,`` inside free-text answers for
+    the delimiter of a ``;`` file; counting whole rows, as a reader would, does not.
+    """
+    lines = text[:65536].splitlines()[:50]
+    if len(lines) > 1 and len(text) > 65536:
+        lines = lines[:-1]  # the last one may be cut
+    sample = "\n".join(lines)
+    best, best_score = ",", (0.0, 0)
+    for delimiter in _DELIMITERS:
+        if delimiter not in sample:
+            continue
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        if not widths or widths[0] < 2:
+            continue
+        consistent = sum(1 for width in widths if width == widths[0]) / len(widths)
+        score = (consistent, widths[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _column_names(header: list[str]) -> list[str]:
@@ -274,28 +330,31 @@ def _column_names(header: list[str]) -> list[str]:
     return names
 
 
-def parse_csv(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+def parse_csv(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     return _parse_table(text, display, prefix, limits, None)
 
 
-def parse_tsv(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+def parse_tsv(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     return _parse_table(text, display, prefix, limits, "\t")
 
 
 # -- structured documents --------------------------------------------------------------------------
 
 
-def parse_json(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+def parse_json(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{display}, line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(f"{display}: the JSON is nested too deeply") from None
-    return _items_to_records(_items(data, display), display, prefix, None)
+    records = list(_items_to_records(_items(data, display), display, prefix, None))
+    return _structured([data], records, lambda docs: json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
 
 
-def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
+    documents: list[Any] = []
+    records: list[Record] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -305,10 +364,14 @@ def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> It
             raise InputError(f"{display}, line {number}: invalid JSON: {exc.msg}") from None
         except RecursionError:
             raise InputError(f"{display}, line {number}: the JSON is nested too deeply") from None
-        yield from _items_to_records([value], display, prefix, number)
+        documents.append(value)
+        records.extend(_items_to_records([value], display, prefix, number))
+    return _structured(
+        documents, records, lambda docs: "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
+    )
 
 
-def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -339,7 +402,66 @@ def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Ite
     for document in documents:
         if document is not None:
             items.extend(_items(document, display))
-    return _items_to_records(items, display, prefix, None)
+    records = list(_items_to_records(items, display, prefix, None))
+
+    def dump(docs: list[Any]) -> str:
+        return yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
+
+    return _structured(documents, records, dump)
+
+
+def _structured(documents: list[Any], records: list[Record], dump: Callable[[list[Any]], str]) -> Parsed:
+    values: list[Value] = []
+    _collect(documents, None, values)
+
+    def rebuild(out: list[str]) -> str:
+        return dump(_refill(documents, iter(out)))
+
+    return Parsed(records, values, rebuild)
+
+
+def _collect(node: Any, key: str | None, into: list[Value]) -> None:
+    """Every text of a JSON/YAML value, keys included (a key can be a name or an email)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if isinstance(name, str):
+                into.append((name, KEY))
+            _collect(value, str(name), into)
+    elif isinstance(node, list):
+        for value in node:
+            _collect(value, key, into)
+    elif isinstance(node, str):
+        into.append((node, key))
+    elif _long_number(node):
+        into.append((str(node), key))
+
+
+KEY = "(key)"
+"""The label of a value that is itself a JSON/YAML key."""
+
+
+def _long_number(node: Any) -> bool:
+    """Numbers long enough to be phone, card or account numbers are scanned as text."""
+    return isinstance(node, int) and not isinstance(node, bool) and len(str(abs(node))) >= 7
+
+
+def _refill(node: Any, out: Iterator[str]) -> Any:
+    if isinstance(node, dict):
+        refilled = {}
+        for name, value in node.items():
+            new_name = next(out) if isinstance(name, str) else name
+            if new_name in refilled:  # two keys anonymised to one: keep both
+                new_name = f"{new_name} ({len(refilled) + 1})"
+            refilled[new_name] = _refill(value, out)
+        return refilled
+    if isinstance(node, list):
+        return [_refill(value, out) for value in node]
+    if isinstance(node, str):
+        return next(out)
+    if _long_number(node):
+        replaced = next(out)
+        return node if replaced == str(node) else replaced
+    return node
 
 
 def _yaml_place(display: str, exc: Any) -> str:
@@ -375,9 +497,12 @@ def _items(data: Any, display: str) -> list[Any]:
     if isinstance(data, list):
         return data
     if isinstance(data, dict):
-        lists = [value for value in data.values() if isinstance(value, list)]
-        if len(lists) == 1 and all(isinstance(item, dict | str) for item in lists[0]):
-            return lists[0]
+        lists = [key for key, value in data.items() if isinstance(value, list)]
+        if len(lists) == 1 and all(isinstance(item, dict | str) for item in data[lists[0]]):
+            # A study export: {"study": ..., "responses": [...]}. The items are the records, and
+            # what stands beside the list is one record more, so no field is dropped.
+            rest = {key: value for key, value in data.items() if key != lists[0]}
+            return [*data[lists[0]], *([rest] if rest else [])]
         return [data]
     if isinstance(data, str):
         return [data]
@@ -429,8 +554,14 @@ _SPEAKER = re.compile(
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
-def parse_text(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
-    """A document as passages: speaker turns and paragraphs kept whole, packed up to a size."""
+def parse_text(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
+    """A document as passages: speaker turns and paragraphs kept whole, packed up to a size.
+
+    Written back whole: its one value is the whole text."""
+    return Parsed(list(_passages(text, display, prefix, limits)), [(text, None)], lambda out: out[0])
+
+
+def _passages(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
     units = [piece for unit in _units(text.splitlines()) for piece in _split_long(unit, limits)]
     passage: list[tuple[int, int, str]] = []
     size = 0
@@ -505,7 +636,7 @@ def _passage(units: list[tuple[int, int, str]], display: str, prefix: str, numbe
     )
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[str, str, str, InputLimits], Parsed]] = {
     "csv": parse_csv,
     "tsv": parse_tsv,
     "json": parse_json,

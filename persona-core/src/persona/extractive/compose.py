@@ -1,0 +1,303 @@
+"""A persona from a group of units: verbatim sentences of its members, ranked by how central they
+are to the group and how many members say something like them, sorted into goals, pain points,
+behaviours and motivations by their column's name or their words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from persona.extractive.features import TermSpace, tokens
+from persona.extractive.units import Columns, Unit, age_band, dominant
+from persona.records import Record
+from persona.schema import Demographics, Persona, Quote
+
+if TYPE_CHECKING:
+    import numpy as np
+
+CATEGORIES = ("goals", "pain_points", "behaviours", "motivations")
+_COLUMN_CUES = {
+    "pain_points": r"frustrat|pain|problem|difficult|annoy|dislike|hate|worst|issue|challenge|barrier|"
+    r"complain",
+    "goals": r"goal|want|need|hope|wish|achiev|trying|aim|ideal",
+    "motivations": r"why|motivat|reason|value|matter|important|love|like_most|best",
+    "behaviours": r"how|often|usage|use|habit|routine|frequen|behaviou?r|channel|device|when",
+}
+_WORD_CUES = {
+    "pain_points": r"\b(frustrat\w*|annoy\w*|hate|difficult|hard|problem\w*|confus\w*|slow|worr\w*|"
+    r"struggl\w*|"
+    r"can't|cannot|fail\w*|stress\w*|impossible|waste|broken|crash\w*|lost|expensive|nightmare|painful|"
+    r"never works|too many|too long|gave up|give up)\b",
+    "goals": r"\b(want|wanted|need|needs|needed|hope|goal|trying to|would like|i'd like|wish|aim|looking for|"
+    r"plan to|so i can|be able to)\b",
+    "motivations": r"\b(because|so that|matters|important|love|enjoy|care about|value|motivat\w*|proud|"
+    r"peace of mind|reassur\w*|trust|for my|for the kids|family)\b",
+    "behaviours": r"\b(usually|always|often|every|daily|weekly|i use|i check|i tend|i go|i book|i pay|i keep|"
+    r"i open|i switch|i compare|on my phone|first thing|most days|sometimes|i just)\b",
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
+_TAG = re.compile(r"^\s*(?:\*\*)?[A-Za-z][A-Za-z0-9 .'\-]{0,30}(?:\*\*)?\s*:\s+")
+_INTERVIEWER = re.compile(r"^\s*(?:\*\*)?(interviewer|moderator|facilitator|researcher|q\d*)\b", re.I)
+NAMES = (
+    "Alex Morgan",
+    "Sam Patel",
+    "Jordan Reid",
+    "Casey Okafor",
+    "Robin Walsh",
+    "Taylor Nguyen",
+    "Jamie Cohen",
+    "Morgan Ellis",
+    "Riley Adeyemi",
+    "Avery Lindqvist",
+    "Quinn Harper",
+    "Drew Kowalski",
+    "Rowan Bianchi",
+    "Sasha Mensah",
+    "Charlie Novak",
+    "Frankie Duarte",
+)
+
+
+@dataclass
+class Sentence:
+    text: str
+    record: Record
+    unit: int
+    category: str | None
+    words: list[str]
+
+
+def sentences(units: Sequence[Unit], columns: Columns) -> list[Sentence]:
+    """Every quotable sentence of the units: verbatim, 4 to 30 words, at most 160 characters, not
+    the interviewer's."""
+    found = []
+    for index, unit in enumerate(units):
+        for record in unit.records:
+            pieces: list[tuple[str, str | None]] = [
+                (value, _column_category(name))
+                for name, value in record.fields.items()
+                if name in columns.free
+            ]
+            if record.text:
+                pieces.append((record.text, None))
+            for text, category in pieces:
+                for turn in _turns(text):
+                    if _INTERVIEWER.match(turn):
+                        continue
+                    body = _TAG.sub("", turn, count=1)
+                    for piece in _SENTENCE_END.split(body):
+                        sentence = piece.strip(" -*\"'")
+                        words = sentence.split()
+                        if not 4 <= len(words) <= 30 or len(sentence) > 160 or sentence.endswith("?"):
+                            continue
+                        found.append(
+                            Sentence(
+                                sentence,
+                                record,
+                                index,
+                                category or _word_category(sentence),
+                                tokens(sentence),
+                            )
+                        )
+    return found
+
+
+def _turns(text: str) -> list[str]:
+    """Speaker turns and paragraphs, with the line breaks inside them joined (a sentence may wrap)."""
+    turns: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            turns.append("")
+        elif _TAG.match(stripped) or stripped.startswith(("#", "- ", "* ")) or not turns or not turns[-1]:
+            turns.append(stripped.lstrip("#-* ").strip() if not _TAG.match(stripped) else stripped)
+        else:
+            turns[-1] += " " + stripped
+    return [turn for turn in turns if turn]
+
+
+def _column_category(name: str) -> str | None:
+    lowered = name.lower()
+    for category, pattern in _COLUMN_CUES.items():
+        if re.search(pattern, lowered):
+            return category
+    return None
+
+
+def _word_category(sentence: str) -> str | None:
+    lowered = sentence.lower()
+    for category in ("pain_points", "goals", "motivations", "behaviours"):
+        if re.search(_WORD_CUES[category], lowered):
+            return category
+    return None
+
+
+def compose(
+    number: int,
+    members: Sequence[int],
+    units: Sequence[Unit],
+    columns: Columns,
+    candidates: Sequence[Sentence],
+    space: TermSpace,
+    total_units: int,
+    seed: int,
+) -> Persona:
+
+    member_set = set(members)
+    own = [s for s in candidates if s.unit in member_set]
+    unit_words = {i: set(tokens(units[i].text(columns.free))) for i in members}
+    centroid = (
+        space.vectors([w for i in members for w in [tokens(units[i].text(columns.free))]]).mean(axis=0)
+        if own
+        else None
+    )
+    ranked = _rank(own, centroid, space, unit_words) if own else []
+    lists: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    support: dict[str, str] = {}
+    quotes: list[Quote] = []
+    used: list[set[str]] = []
+    unit_label = "participants" if any(u.key.startswith("participant:") for u in units) else "records"
+    for sentence, supporters in ranked:
+        words = set(sentence.words)
+        if any(_similar(words, other) for other in used):
+            continue
+        category = sentence.category
+        if category is None or len(lists[category]) >= 5:
+            continue
+        used.append(words)
+        lists[category].append(sentence.text)
+        support[sentence.text] = f"{supporters} of {len(members)} {unit_label}"
+    for sentence, supporters in ranked:
+        if len(quotes) >= 3:
+            break
+        if len(sentence.text) >= 30 and not any(q.text == sentence.text for q in quotes):
+            quotes.append(Quote(text=sentence.text, record_id=sentence.record.id))
+            support.setdefault(sentence.text, f"{supporters} of {len(members)} {unit_label}")
+    # A list no sentence fell into takes the next most central sentences not used yet, or, with no
+    # free text at all, the group's dominant structured answers ("column: value", as in the data).
+    listed = {item for items in lists.values() for item in items}
+    spare = [(s, n) for s, n in ranked if s.text not in listed]
+    structured = _structured_items(members, units, columns)
+    reuse = [(s, n) for s, n in ranked]
+    for category in CATEGORIES:
+        if lists[category]:
+            continue
+        if spare:
+            sentence, supporters = spare.pop(0)
+            item, backing = sentence.text, supporters
+        elif structured:
+            item, backing = structured.pop(0)
+        elif reuse:  # fewer sentences than lists: the most central one again, rather than nothing
+            sentence, backing = reuse.pop(0)
+            item = sentence.text
+        else:
+            item, backing = "(no statement in the data)", 0
+        lists[category].append(item)
+        support[item] = f"{backing} of {len(members)} {unit_label}"
+    records = [r for i in members for r in units[i].records]
+    evidence = _evidence(records, ranked)
+    demographics = _demographics(records, columns)
+    name = (
+        NAMES[(number + seed) % len(NAMES)]
+        if number < len(NAMES)
+        else f"{NAMES[(number + seed) % len(NAMES)]} {number}"
+    )
+    top = _top_terms(centroid, space) if centroid is not None else []
+    role = demographics.occupation or (
+        f"People who talk about {' and '.join(top[:2])}" if top else f"Group {number + 1}"
+    )
+    share = len(members) / total_units
+    summary = (
+        f"{len(members)} of {total_units} {unit_label} ({share:.0%}). "
+        + (f"What sets them apart: {', '.join(top[:5])}. " if top else "")
+        + "Every statement below is a sentence from their own records."
+    )
+    return Persona(
+        id=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40],
+        name=name,
+        role=role[:80],
+        summary=summary[:600],
+        demographics=demographics,
+        quotes=quotes,
+        evidence=evidence,
+        kind="extractive",
+        support=support,
+        **lists,
+    )
+
+
+def _rank(
+    own: Sequence[Sentence], centroid: np.ndarray | None, space: TermSpace, unit_words: dict[int, set[str]]
+) -> list[tuple[Sentence, int]]:
+    vectors = space.vectors([s.words for s in own])
+    centrality = vectors @ centroid if centroid is not None else [0.0] * len(own)
+    scored = []
+    for sentence, score in zip(own, centrality, strict=True):
+        key = _key_terms(sentence.words, centroid, space)
+        supporters = sum(1 for words in unit_words.values() if key and len(key & words) >= min(2, len(key)))
+        supporters = max(supporters, 1)
+        scored.append(
+            (float(score) * (1 + supporters / max(1, len(unit_words))), sentence.text, sentence, supporters)
+        )
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [(sentence, supporters) for _, _, sentence, supporters in scored]
+
+
+def _key_terms(words: Sequence[str], centroid: np.ndarray | None, space: TermSpace) -> set[str]:
+    known = [w for w in set(words) if w in space.index]
+    if centroid is None:
+        return set(known[:3])
+    known.sort(key=lambda w: (-centroid[space.index[w]], w))
+    return set(known[:3])
+
+
+def _top_terms(centroid: np.ndarray, space: TermSpace) -> list[str]:
+    import numpy as np
+
+    order = np.argsort(-centroid, kind="stable")[:8]
+    return [space.terms[i] for i in order if centroid[i] > 0]
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= 0.6
+
+
+def _evidence(records: Sequence[Record], ranked: Sequence[tuple[Sentence, int]]) -> list[str]:
+    first = list(dict.fromkeys(s.record.id for s, _ in ranked))
+    rest = [r.id for r in records if r.id not in set(first)]
+    return (first + rest)[:60]
+
+
+def _structured_items(
+    members: Sequence[int], units: Sequence[Unit], columns: Columns
+) -> list[tuple[str, int]]:
+    items = []
+    for name in sorted(columns.categorical):
+        values = [r.fields[name] for i in members for r in units[i].records if name in r.fields]
+        top = dominant(values)
+        if top and len(f"{name}: {top[0]}") <= 160:
+            items.append((f"{name}: {top[0]}", top[1]))
+    items.sort(key=lambda item: -item[1])
+    return items
+
+
+def _demographics(records: Sequence[Record], columns: Columns) -> Demographics:
+    def column_value(pattern: str) -> str | None:
+        for name in sorted(columns.categorical):
+            if re.search(pattern, name.lower()):
+                top = dominant([r.fields[name] for r in records if name in r.fields])
+                if top:
+                    return top[0]
+        return None
+
+    ages = [age_band(r.fields[n]) or "" for r in records for n in columns.ages if n in r.fields]
+    age = dominant(ages)
+    occupation = column_value(r"occupation|job|role|profession|title|position")
+    location = column_value(r"region|location|area|city|country|town")
+    return Demographics(
+        age_range=age[0][:20] if age else None,
+        occupation=occupation[:80] if occupation else None,
+        location=location[:80] if location else None,
+    )

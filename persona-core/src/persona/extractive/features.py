@@ -1,0 +1,130 @@
+"""Units as vectors: TF-IDF over their free text reduced by a (randomized) truncated SVD, plus
+one-hot structured answers. numpy only."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from persona.extractive.units import Columns, Unit, age_band
+
+if TYPE_CHECKING:
+    import numpy as np
+
+WORD = re.compile(r"[a-z][a-z'\-]{2,}")
+_STOPWORDS = (
+    "about above after again against all also and any are aren't because been before being below "
+    "between both but can can't cannot could did didn't does doesn't doing don't down during each few "
+    "for from further had hadn't has hasn't have haven't having her here hers herself him himself his "
+    "how i'd i'll i'm i've into isn't it's its itself just let's more most mustn't myself nor not now "
+    "off once only other ought our ours ourselves out over own same she she'd she'll she's should "
+    "shouldn't some such than that that's the their theirs them themselves then there there's these "
+    "they they'd they'll they're they've this those through too under until very was wasn't we'd "
+    "we'll we're we've were weren't what what's when when's where where's which while who who's whom "
+    "why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself "
+    "yourselves yeah okay really thing things get got like just one two lot bit kind sort much many "
+    "well even still yes way know think said say says interviewer participant respondent "
+)
+STOPWORDS = frozenset(_STOPWORDS.split())
+VOCABULARY = 4000
+
+
+def tokens(text: str) -> list[str]:
+    return [word.strip("'-") for word in WORD.findall(text.lower()) if word.strip("'-") not in STOPWORDS]
+
+
+class TermSpace:
+    """The TF-IDF vocabulary of a study, shared by units and sentences."""
+
+    def __init__(self, documents: Sequence[list[str]]) -> None:
+        import numpy as np
+
+        df: Counter[str] = Counter()
+        for words in documents:
+            df.update(set(words))
+        floor = 2 if len(documents) >= 10 else 1
+        ceiling = max(2, int(0.9 * len(documents))) if len(documents) >= 10 else len(documents) + 1
+        kept = sorted((w for w, n in df.items() if floor <= n <= ceiling), key=lambda w: (-df[w], w))[
+            :VOCABULARY
+        ]
+        self.terms = sorted(kept)
+        self.index = {term: i for i, term in enumerate(self.terms)}
+        n = len(documents)
+        self.idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in self.terms], dtype=np.float64)
+
+    def vectors(self, documents: Sequence[list[str]]) -> np.ndarray:
+        import numpy as np
+
+        matrix = np.zeros((len(documents), len(self.terms)), dtype=np.float64)
+        for row, words in enumerate(documents):
+            for word, count in Counter(words).items():
+                column = self.index.get(word)
+                if column is not None:
+                    matrix[row, column] = 1.0 + np.log(count)
+        matrix *= self.idf
+        return normalise_rows(matrix)
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def truncated_svd(matrix: np.ndarray, rank: int, seed: int) -> np.ndarray:
+    """The rows projected on the top ``rank`` singular directions (Halko et al.'s randomized SVD
+    with two power iterations: exact enough for clustering, and linear in the data's size)."""
+    import numpy as np
+
+    rows, columns = matrix.shape
+    rank = max(1, min(rank, rows - 1, columns - 1)) if min(rows, columns) > 1 else 1
+    rng = np.random.default_rng(seed)
+    probe = matrix @ rng.standard_normal((columns, rank + 10))
+    for _ in range(2):
+        probe, _ = np.linalg.qr(probe)
+        probe = matrix @ (matrix.T @ probe)
+    basis, _ = np.linalg.qr(probe)
+    small = basis.T @ matrix
+    u, s, _ = np.linalg.svd(small, full_matrices=False)
+    return (basis @ u[:, :rank]) * s[:rank]
+
+
+def unit_features(
+    units: Sequence[Unit], columns: Columns, space: TermSpace, texts: Sequence[list[str]], seed: int
+) -> np.ndarray:
+    """One row per unit: the reduced text vector and the structured answers, each part of unit
+    length, so free text and structured answers weigh the same."""
+    import numpy as np
+
+    parts = []
+    if space.terms and any(texts):
+        reduced = truncated_svd(space.vectors(texts), 50, seed)
+        parts.append(normalise_rows(reduced))
+    levels = sorted(
+        {
+            (name, value if name not in columns.ages else (age_band(value) or value))
+            for unit in units
+            for record in unit.records
+            for name, value in record.fields.items()
+            if name in columns.categorical or name in columns.ages
+        }
+    )
+    if levels:
+        position = {level: i for i, level in enumerate(levels)}
+        onehot = np.zeros((len(units), len(levels)))
+        for row, unit in enumerate(units):
+            for record in unit.records:
+                for name, value in record.fields.items():
+                    if name in columns.ages:
+                        value = age_band(value) or value
+                    column = position.get((name, value))
+                    if column is not None:
+                        onehot[row, column] = 1.0
+        parts.append(normalise_rows(onehot) * (0.8 if parts else 1.0))
+    if not parts:
+        return np.ones((len(units), 1))
+    return normalise_rows(np.hstack(parts))

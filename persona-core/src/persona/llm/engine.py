@@ -1,0 +1,203 @@
+"""The ``llm`` engine: fit the records to the model's context, ask, check, and gate the personas.
+
+start: reach the provider and choose the model (before any data is read) -> plan: one prompt, or
+chunks -> run: one request, or map-reduce -> personas validated, repaired once, checked against the
+records and gated for quality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from persona.engines import EngineContext, EngineResult, GenerateConfig
+from persona.errors import AnswerError, PersonaError, UsageError
+from persona.llm.answers import Asker, InvalidAnswerError
+from persona.llm.evidence import Sources, Tally
+from persona.llm.fitting import Budget, FitPlan, make_budget, plan
+from persona.llm.mapreduce import MapReduce
+from persona.llm.prompts import findings_messages, persona_messages, render_findings, render_records
+from persona.providers import Message, ModelInfo, Provider
+from persona.records import Record
+from persona.schema import FindingSet, Persona, PersonaSet, answer_schema
+from persona.tokens import estimate_messages
+
+__all__ = ["InvalidAnswerError", "LlmEngine", "persona_overhead"]
+
+
+def persona_overhead(count: int) -> int:
+    """Tokens of a prompt without data (the larger of the two prompt kinds)."""
+    schema = answer_schema(PersonaSet, max_items=count)
+    findings = answer_schema(FindingSet)
+    return max(
+        *(
+            estimate_messages(persona_messages("", count=count, schema=schema, from_findings=f))
+            for f in (False, True)
+        ),
+        *(estimate_messages(findings_messages("", schema=findings, from_findings=f)) for f in (False, True)),
+    )
+
+
+class LlmEngine:
+    name = "llm"
+
+    def __init__(self, context: EngineContext) -> None:
+        if context.provider is None:
+            raise UsageError("the llm engine needs a provider (--provider)")
+        self._make_provider = context.provider
+        self.provider_name = context.provider_name or "provider"
+        self.config: GenerateConfig = context.config
+        self.reporter = context.reporter
+        self.provider: Provider | None = None
+        self.model: ModelInfo | None = None
+        self.asker: Asker | None = None
+
+    # -- the engine interface ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Reach the provider and choose the model; a server that is down fails here, in a second."""
+        if self.model is not None:
+            return
+        self.provider = self._make_provider()
+        model = self.provider.model_info(self.config.model)
+        if model.capabilities and "completion" not in model.capabilities:
+            chat = [
+                m.name
+                for m in self.provider.list_models()
+                if "completion" in m.capabilities or not m.capabilities
+            ]
+            instead = f"use a chat model such as {chat[0]}" if chat else "install a chat model"
+            raise UsageError(
+                f"{model.name} is an {'/'.join(model.capabilities)} model and cannot write personas; "
+                f"{instead}"
+            )
+        for warning in model.warnings:
+            self.reporter.warn(warning)
+        self.model = model
+        limit = getattr(self.provider, "max_concurrency", None)
+        self.workers = max(1, min(self.config.concurrency, limit or self.config.concurrency))
+        self.asker = Asker(self.provider, self.config, self.reporter)
+
+    def plan(self, records: Sequence[Record]) -> dict[str, Any]:
+        fit = self._fit(records)
+        first = self._first_messages(fit)
+        return {
+            "engine": self.name,
+            "model": self.model.name if self.model else self.config.model,
+            "fitting": fit.describe(),
+            "requests": self._request_estimate(fit),
+            "estimated_first_prompt_tokens": estimate_messages(first),
+            "first_prompt": [{"role": m.role, "content": m.content} for m in first],
+        }
+
+    def run(self, records: Sequence[Record]) -> EngineResult:
+        self.start()
+        assert self.model is not None and self.asker is not None
+        model = self.model
+        fit = self._fit(records)
+        sources = Sources(records)
+        estimate = self._request_estimate(fit)
+        what = (
+            "all records fit in one prompt"
+            if fit.strategy == "single"
+            else f"{len(records)} records split into {len(fit.chunks)} chunks; about {estimate['requests']} "
+            f"requests and {estimate['prompt_tokens']:,} prompt tokens"
+        )
+        self.reporter.info(f"model {model.name}: {fit.budget.context_length} tokens of context; {what}")
+        if estimate["requests"] > self.config.max_requests:
+            from persona.errors import InputError
+
+            raise InputError(
+                f"the data needs about {estimate['requests']} model requests, over max_requests "
+                f"({self.config.max_requests}); raise it, use a model with a larger context, "
+                "or give less data"
+            )
+        mapreduce = MapReduce(self.asker, sources, self.reporter, self.workers)
+        if fit.strategy == "single":
+            data, known, from_findings = render_records(records), [r.id for r in records], False
+        else:
+            findings = mapreduce.reduce(mapreduce.map(model, fit.chunks), fit.budget.data_tokens, model)
+            known = sorted({rid for finding in findings for rid in finding["record_ids"]})
+            data, from_findings = render_findings(findings), True
+        personas, tally = self._personas(model, data, known, sources, from_findings)
+        tally.add(mapreduce.tally)
+        warnings = []
+        if tally.quotes_dropped:
+            warnings.append(f"dropped {tally.quotes_dropped} quotes that do not occur in the source text")
+        return EngineResult(
+            personas=personas,
+            engine=self.name,
+            model={
+                "name": model.name,
+                "provider": self.provider_name,
+                "context_length": model.context_length,
+                "capabilities": list(model.capabilities),
+                "details": dict(model.details),
+                "warnings": list(model.warnings),
+            },
+            details={
+                "fitting": {**fit.describe(), "reduce_levels": mapreduce.levels},
+                "quotes_dropped": tally.quotes_dropped,
+                "evidence_ids_dropped": tally.evidence_dropped,
+                "duplicate_items_removed": tally.items_deduplicated,
+                "records_without_coverage": mapreduce.uncovered,
+            },
+            requests=self.asker.requests,
+            warnings=warnings,
+            thinking=self.asker.thinking,
+        )
+
+    # -- the steps -----------------------------------------------------------------------------------
+
+    def _fit(self, records: Sequence[Record]) -> FitPlan:
+        if self.model is not None and self.model.context_length:
+            context, source = self.model.context_length, "provider"
+        else:
+            context, source = self.config.context_tokens, "setting"
+        budget: Budget = make_budget(
+            context, source, self.config.answer_tokens, persona_overhead(self.config.count)
+        )  # type: ignore[arg-type]
+        return plan(records, budget)
+
+    def _request_estimate(self, fit: FitPlan) -> dict[str, int]:
+        """How many requests and prompt tokens a run will take, roughly (merges included)."""
+        chunks = len(fit.chunks)
+        requests = 1 if fit.strategy == "single" else chunks + max(0, (chunks - 1) // 8) + 1
+        overhead = fit.budget.overhead_tokens
+        return {"requests": requests, "prompt_tokens": fit.data_tokens + overhead * requests}
+
+    def _first_messages(self, fit: FitPlan) -> tuple[Message, ...]:
+        chunk = fit.chunks[0]
+        if fit.strategy == "single":
+            schema = answer_schema(PersonaSet, max_items=self.config.count)
+            return persona_messages(render_records(chunk), count=self.config.count, schema=schema)
+        return findings_messages(render_records(chunk), schema=answer_schema(FindingSet))
+
+    def _personas(
+        self, model: ModelInfo, data: str, known: Sequence[str], sources: Sources, from_findings: bool
+    ) -> tuple[list[Persona], Tally]:
+        assert self.asker is not None
+        count = self.config.count
+        generic = answer_schema(PersonaSet, max_items=count)
+        schema = answer_schema(PersonaSet, max_items=count, record_ids=known)
+        messages = persona_messages(data, count=count, schema=generic, from_findings=from_findings)
+        kept: list[Persona] = []
+        tally = Tally()
+        problems: list[str] = []
+
+        def check(answer: PersonaSet) -> str:
+            nonlocal kept, tally, problems
+            kept, tally, problems = sources.personas(answer.personas, count)
+            return "; ".join(problems)
+
+        try:
+            self.asker.ask(model, messages, schema, PersonaSet, "personas", check)
+        except PersonaError:
+            raise
+        for problem in problems:
+            self.reporter.warn(f"left out {problem}")
+        if not kept:
+            raise AnswerError(
+                "personas: no persona passed the quality gate after a repair (" + "; ".join(problems) + ")"
+            )
+        return kept, tally

@@ -1,0 +1,25 @@
+"""The preprocess arrow: records through each chosen preprocessor, in order, before any engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from persona.preprocessors import Preprocessor
+from persona.records import Record
+from persona.reporting import Reporter
+
+
+def preprocess(
+    records: list[Record], preprocessors: Sequence[Preprocessor], reporter: Reporter
+) -> tuple[list[Record], list[dict[str, Any]]]:
+    """The records after every preprocessor, and each one's summary (counts, never values)."""
+    summaries = []
+    for preprocessor in preprocessors:
+        reporter.info(f"preprocessing {len(records)} records with {preprocessor.name}")
+        records = list(preprocessor.process(records))
+        summary = {"name": preprocessor.name, **dict(preprocessor.summary())}
+        for warning in summary.get("warnings", ()):
+            reporter.warn(f"{preprocessor.name}: {warning}")
+        summaries.append(summary)
+    return records, summaries

@@ -1,0 +1,137 @@
+"""``report.html``: one self-contained page a researcher can hand on. Persona cards, a link from
+every statement and quote to the record behind it (shown as the engine saw it: anonymised when
+anonymisation was on), coverage of records by persona, and the run's facts.
+
+Jinja2 with autoescaping: every value from data or model is escaped. Styles are inline; the page
+loads nothing from anywhere (no scripts, fonts or images), so it reads offline and prints to PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from persona.participants import label, participant_of
+from persona.records import Record
+from persona.schema import Persona
+
+MAX_TEXT = 2000  # characters of one value shown in the report; the rest is cut, with a note
+MAX_RECORDS = 2000  # records shown in the appendix
+
+
+def render_report(
+    personas: Sequence[Persona], manifest: Mapping[str, Any], records: Mapping[str, Record]
+) -> str:
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("persona", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cut"] = cut
+    assignments: Mapping[str, str] = manifest.get("assignments") or {}
+    cited: dict[str, list[str]] = {}
+    cards = []
+    for index, persona in enumerate(personas):
+        anchor = f"persona-{index + 1}"
+        own = {rid for rid, pid in assignments.items() if pid == persona.id}
+        drawn = list(dict.fromkeys([*persona.evidence, *(q.record_id for q in persona.quotes), *sorted(own)]))
+        for rid in drawn:
+            cited.setdefault(rid, []).append(anchor)
+        cards.append(
+            {
+                "anchor": anchor,
+                "persona": persona,
+                "sections": [
+                    (
+                        title,
+                        [
+                            (item, persona.support.get(item), _first_source(item, drawn, records))
+                            for item in items
+                        ],
+                    )
+                    for title, items in (
+                        ("Goals", persona.goals),
+                        ("Pain points", persona.pain_points),
+                        ("Behaviours", persona.behaviours),
+                        ("Motivations", persona.motivations),
+                    )
+                ],
+                "quotes": [(q, _who(q.record_id, records)) for q in persona.quotes],
+                "evidence": [(rid, _who(rid, records)) for rid in persona.evidence if rid in records],
+                "records": len(own) if own else len(persona.evidence),
+            }
+        )
+    # Every record a link points to is shown; the others up to the limit.
+    shown = list(dict.fromkeys([*(rid for rid in cited if rid in records), *records]))[
+        : max(MAX_RECORDS, len(cited))
+    ]
+    uncovered = [rid for rid in records if rid not in cited]
+    appendix = [
+        {
+            "id": rid,
+            "who": label(records[rid]),
+            "where": _where(records[rid], manifest),
+            "fields": list(records[rid].fields.items()),
+            "text": records[rid].text,
+            "personas": cited.get(rid, []),
+        }
+        for rid in shown
+    ]
+    coverage = [
+        {
+            "anchor": card["anchor"],
+            "name": card["persona"].name,
+            "count": len([rid for rid, anchors in cited.items() if card["anchor"] in anchors]),
+        }
+        for card in cards
+    ]
+    template = env.get_template("report.html.j2")
+    return template.render(
+        cards=cards,
+        manifest=manifest,
+        appendix=appendix,
+        hidden_records=max(0, len(records) - len(shown)),
+        coverage=coverage,
+        uncovered=uncovered,
+        total=len(records),
+        participants=len({participant_of(r) for r in records.values() if participant_of(r)}),
+        extractive=any(p.kind == "extractive" for p in personas),
+    )
+
+
+def cut(text: str, limit: int = MAX_TEXT) -> str:
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f" … [cut: {len(text) - limit:,} more characters]"
+
+
+def _who(record_id: str, records: Mapping[str, Record]) -> str:
+    record = records.get(record_id)
+    return label(record) if record is not None else record_id
+
+
+def _first_source(item: str, drawn: Sequence[str], records: Mapping[str, Record]) -> str | None:
+    """The record an item's words come from, looking first at the records the persona draws on."""
+    needle = " ".join(item.split()).casefold()
+    for rid in [*drawn, *records]:
+        record = records.get(rid)
+        if record is None:
+            continue
+        haystack = " ".join(
+            "\n".join([*(f"{k}: {v}" for k, v in record.fields.items()), record.text]).split()
+        ).casefold()
+        if needle and needle in haystack:
+            return rid
+    return drawn[0] if drawn and drawn[0] in records else None
+
+
+def _where(record: Record, manifest: Mapping[str, Any]) -> str:
+    """Row or lines only: the file is named by its place in the manifest's inputs, never by a path."""
+    files = [entry.get("path") for entry in manifest.get("inputs", [])]
+    number = files.index(record.source.file) + 1 if record.source.file in files else None
+    place = record.source.where().removeprefix(record.source.file).lstrip(", ")
+    return f"input {number}" + (f", {place}" if place else "") if number else place

@@ -1,0 +1,216 @@
+"""Engines: the hook, the choice `auto` makes, and the extractive engine on data with planted types."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from persona import hookimpl
+from persona.engines import EngineContext, EngineResult, GenerateConfig
+from persona.errors import ExitCode
+from persona.records import Provenance, Record
+from persona.reporting import Reporter
+from persona.schema import Demographics, Persona
+
+from tests.conftest import REPO
+from tests.core.analyst import AnalystPlugin, AnalystProvider
+
+EXAMPLES = REPO / "examples" / "research"
+
+
+class EchoEngine:
+    """A third-party engine: one persona citing every record."""
+
+    name = "echo"
+
+    def __init__(self, context: EngineContext) -> None:
+        self.context = context
+        self.started = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def plan(self, records):
+        return {"engine": self.name, "plan": [f"echo {len(records)} records"]}
+
+    def run(self, records) -> EngineResult:
+        assert self.started
+        persona = Persona(
+            id="echo",
+            name="Echo Person",
+            role="Everyone",
+            summary=f"{len(records)} records",
+            demographics=Demographics(),
+            goals=["g"],
+            pain_points=["p"],
+            behaviours=["b"],
+            motivations=["m"],
+            evidence=[r.id for r in records][:60],
+        )
+        return EngineResult([persona], self.name, assignments={r.id: "echo" for r in records})
+
+
+class EnginePlugin:
+    @hookimpl
+    def register_engines(self, register):
+        register("echo", EchoEngine, description="echoes the records")
+
+
+def test_a_third_party_engine_is_chosen_with_engine(run_persona, register_plugin, persona_home):
+    register_plugin(EnginePlugin(), "echo-plugin")
+    dry = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "echo 25 records" in dry.stdout
+    result = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "-o", "run", "-n", "1")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    assert manifest["engine"] == "echo" and len(manifest["assignments"]) == 25
+    assert "Represents 25 records." in (persona_home / "run" / "01-echo.md").read_text()
+    plugins = {row["name"]: row for row in json.loads(run_persona("plugins", "--json").stdout)}
+    assert plugins["echo-plugin"]["engines"] == ["echo"]
+
+
+def test_an_unknown_engine_is_a_usage_error(run_persona, persona_home):
+    result = run_persona("generate", "-i", str(EXAMPLES), "--engine", "oracle")
+    assert result.exit_code == ExitCode.USAGE
+    assert "unknown engine 'oracle' (available: extractive, llm)" in result.stderr
+
+
+def test_auto_uses_the_model_when_its_server_answers(run_persona, register_plugin, persona_home):
+    register_plugin(AnalystPlugin(AnalystProvider()), "analyst-plugin")
+    result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run", env={"PERSONA_PROVIDER": "analyst"})
+    assert result.exit_code == 0, result.stderr
+    assert "engine: llm (analyst)" in result.stderr
+    assert json.loads((persona_home / "run" / "manifest.json").read_text())["engine"] == "llm"
+
+
+def test_auto_falls_back_to_extractive_and_says_why(run_persona, persona_home):
+    # no provider plugin is installed in this host at all
+    result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run")
+    assert result.exit_code == 0, result.stderr
+    assert "engine: extractive, with no model (the Ollama provider is not installed" in result.stderr
+    assert "pass --engine llm" in result.stderr
+    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    assert manifest["engine"] == "extractive" and manifest["provider"] is None
+    # but an explicit --engine llm fails as before
+    explicit = run_persona("generate", "-i", str(EXAMPLES), "--engine", "llm")
+    assert explicit.exit_code == ExitCode.PLUGIN
+
+
+# -- the extractive engine --------------------------------------------------------------------------
+
+TYPES = {
+    "commuter": [
+        "The train is always late on my morning commute to the office.",
+        "I check live departures on the platform every single morning.",
+        "Delays on the commute make me late for my first meeting.",
+        "I want a season ticket that renews itself without the hassle.",
+    ],
+    "family": [
+        "Booking tickets for the kids and my partner takes forever.",
+        "I need family railcard discounts applied automatically at checkout.",
+        "Travelling with a pushchair and luggage is exhausting at busy stations.",
+        "We plan weekend trips to visit grandparents by train.",
+    ],
+    "student": [
+        "My student discount card expired and renewing it was confusing.",
+        "I always hunt for the cheapest advance fare on my laptop.",
+        "Split ticketing saves me money on the trip home from university.",
+        "Money is tight so every pound saved on fares really matters.",
+    ],
+}
+
+
+def survey(rows_per_type: dict[str, int], seed: int = 1) -> list[Record]:
+    rng = random.Random(seed)
+    records = []
+    number = 0
+    for kind, rows in rows_per_type.items():
+        for _ in range(rows):
+            number += 1
+            said = rng.sample(TYPES[kind], 3)
+            records.append(
+                Record(
+                    f"s-{number}",
+                    Provenance("survey.csv", row=number + 1),
+                    fields={"participant": f"P{number:03d}", "answer": " ".join(said), "kind_hint": kind},
+                )
+            )
+    return records
+
+
+def run_extractive(records, count=3, seed=0):
+    from persona.extractive.engine import ExtractiveEngine
+
+    engine = ExtractiveEngine(EngineContext(GenerateConfig(count=count, seed=seed), Reporter(quiet=True)))
+    engine.start()
+    return engine.run(records)
+
+
+def test_extractive_finds_planted_types_and_assigns_every_record():
+    records = survey({"commuter": 12, "family": 12, "student": 12})
+    result = run_extractive(records)
+    assert len(result.personas) == 3
+    assert set(result.assignments) == {r.id for r in records}
+    truth = {r.id: r.fields["kind_hint"] for r in records}
+    for persona in result.personas:
+        members = [rid for rid, pid in result.assignments.items() if pid == persona.id]
+        kinds = {truth[rid] for rid in members}
+        assert len(kinds) == 1, (persona.name, kinds)
+
+
+def test_extractive_items_and_quotes_are_verbatim_with_support():
+    records = survey({"commuter": 10, "family": 10, "student": 10})
+    texts = {r.id: "\n".join(f"{k}: {v}" for k, v in r.fields.items()) for r in records}
+    everything = "\n".join(texts.values())
+    result = run_extractive(records)
+    for persona in result.personas:
+        assert persona.kind == "extractive"
+        for item in [*persona.goals, *persona.pain_points, *persona.behaviours, *persona.motivations]:
+            assert item in everything, item
+            assert persona.support[item].endswith("of 10 participants")
+        for quote in persona.quotes:
+            assert quote.text in texts[quote.record_id]
+        assert set(persona.evidence) <= set(texts)
+
+
+def test_extractive_is_repeatable_and_order_does_not_matter():
+    records = survey({"commuter": 8, "family": 8, "student": 8})
+    first = run_extractive(records, seed=3)
+    again = run_extractive(list(reversed(records)), seed=3)
+    assert first.assignments == again.assignments
+    assert [p.model_dump() for p in first.personas] == [p.model_dump() for p in again.personas]
+
+
+def test_a_study_smaller_than_count_gives_fewer_personas_with_a_note():
+    records = survey({"commuter": 1, "family": 1})
+    result = run_extractive(records, count=5)
+    assert len(result.personas) == 2
+    assert any("so 2 personas instead of 5" in w for w in result.warnings)
+    assert any("affinity map" in w for w in result.warnings)
+
+
+def test_records_without_free_text_use_the_structured_answers():
+    records = [
+        Record(f"r-{n}", Provenance("t.csv", row=n), fields={"plan": plan, "device": device})
+        for n, (plan, device) in enumerate([("Basic", "Phone"), ("Pro", "Laptop")] * 10, start=2)
+    ]
+    result = run_extractive(records, count=2)
+    assert len(result.personas) == 2
+    goals = {p.goals[0] for p in result.personas}
+    assert goals <= {"plan: Basic", "plan: Pro", "device: Phone", "device: Laptop"}
+    assert any("no free-text sentences" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("engine", ["extractive"])
+def test_readme_main_command_writes_personas_with_no_server(
+    run_persona, persona_home, engine: str, tmp_path: Path
+):
+    result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run", env={"OLLAMA_HOST": "127.0.0.1:9"})
+    assert result.exit_code == 0, result.stderr
+    folder = persona_home / "run"
+    assert {"personas.json", "index.md", "report.html", "manifest.json"} <= {p.name for p in folder.iterdir()}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["engine"] == engine and manifest["persona_artefact"] == "manifest"
