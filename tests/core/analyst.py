@@ -46,7 +46,7 @@ class AnalystProvider:
         if progress is not None:
             progress(Progress(phase="loading"))
             progress(Progress(phase="answer", output_tokens=10, tokens_per_second=50.0))
-        if isinstance(queued, Exception):
+        if isinstance(queued, BaseException):
             raise queued
         if queued is not None:
             return queued

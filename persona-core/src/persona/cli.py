@@ -78,6 +78,7 @@ def run(
             host = default_host(environ, debug=debug)
         runtime = Runtime(host=host, debug=debug, environ=environ)
         set_current(runtime)
+        _missing_command(host, args)
         command = typer.main.get_command(build_app(host))
         result = command.main(args=args, prog_name="persona", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -88,12 +89,24 @@ def run(
     except (typer.Abort, KeyboardInterrupt):
         _error("interrupted")
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`persona plugins | head`): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return ExitCode.PIPE_CLOSED
+    except SystemExit as exc:
+        # click turns a closed pipe into exit(1) after wrapping the streams: say what it was.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _silence_stdout()
+            return ExitCode.PIPE_CLOSED
+        raise exc
     except PersonaError as exc:
         if runtime is not None and runtime.debug:
             import traceback
 
             traceback.print_exc()
         _error(str(exc))
+        if not exc.result_printed:
+            _json_error(args, str(exc), exc.exit_code)
         return exc.exit_code
     except Exception as exc:
         if runtime is None or not runtime.debug:
@@ -103,9 +116,42 @@ def run(
             )
         else:
             raise
+        _json_error(args, f"internal error: {type(exc).__name__}", ExitCode.INTERNAL)
         return ExitCode.INTERNAL
     finally:
         set_current(None)
+
+
+def _missing_command(host: PluginHost, args: Sequence[str]) -> None:
+    """A first-party command whose plugin is missing or blocked is a plugin error (4), not a typo."""
+    words = [arg for arg in args if not arg.startswith("-")]
+    if not words or words[0] in host.registered("command"):
+        return
+    from persona.plugins import knows
+
+    if knows("command", words[0]):
+        host.get("command", words[0])
+
+
+def _json_error(args: Sequence[str], message: str, code: int) -> None:
+    """Scripts that asked for --json get JSON on stdout even when the command fails."""
+    if "--json" in args:
+        import json
+
+        try:
+            print(json.dumps({"error": " ".join(message.split()), "exit_code": int(code)}))
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _usage_error(exc: typer.TyperException) -> int:
@@ -125,4 +171,10 @@ def _error(message: str) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(run())
+    code = run()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = ExitCode.PIPE_CLOSED
+    sys.exit(code)

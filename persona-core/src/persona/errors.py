@@ -27,12 +27,15 @@ class ExitCode(IntEnum):
     PII_FOUND = 11  #: personal data was found where none may be (--fail-on-pii)
     CHECK_FAILED = 12  #: `persona doctor` found a problem
     INTERRUPTED = 130  #: interrupted with Ctrl-C
+    PIPE_CLOSED = 141  #: the program reading the output closed it (`| head`)
 
 
 class PersonaError(Exception):
     """Base of every error meant for the user. The message says what happened and what to do."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+    #: the command printed its result before failing (``--fail-on-pii``), so ``--json`` adds no error
+    result_printed: bool = False
 
     def __init__(self, message: str) -> None:
         # One line, always: a multi-line message would break "one clear line" on stderr.
@@ -113,9 +116,11 @@ class PIIFoundError(PersonaError):
     """Personal data was found and the user asked for that to be an error."""
 
     exit_code = ExitCode.PII_FOUND
+    result_printed = True
 
 
 class CheckFailedError(PersonaError):
     """An environment check failed."""
 
     exit_code = ExitCode.CHECK_FAILED
+    result_printed = True

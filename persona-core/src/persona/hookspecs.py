@@ -63,7 +63,8 @@ def register_preprocessors(register: RegisterPreprocessor) -> None:
 
     Called once per process, the first time a command needs a preprocessor. Call
     ``register(name, factory, description=...)``; ``factory(options)`` receives the plugin's settings
-    section merged with the options given on the command line, and returns a
+    section merged with the options given on the command line (under the flag's own name, such as
+    ``"--strategy"``, so a flag is never mistaken for a setting), and returns a
     ``persona.preprocessors.Preprocessor``. Preprocessors run on records before any prompt is built.
 
     :param register: callback taking a unique preprocessor name and its factory.

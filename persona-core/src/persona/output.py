@@ -6,7 +6,6 @@ A run that fails or is interrupted leaves no run folder behind, only nothing.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
@@ -34,21 +33,29 @@ def check_target(target: Path, *, explicit: bool) -> None:
         if any(target.iterdir()):
             kind = "--output folder" if explicit else "run folder"
             raise OutputError(f"{target}: the {kind} exists and is not empty; choose a new one")
-    parent = target.parent
-    probe = parent
-    while not probe.exists():
+    problem = cannot_create(target.parent)
+    if problem:
+        raise OutputError(f"{target.parent}: cannot create the output folder here: {problem}")
+
+
+def cannot_create(folder: Path) -> str | None:
+    """Why a folder could not be made at ``folder`` (or inside it), or ``None`` when it can.
+
+    Proved with a scratch folder that is removed at once, not judged from permission bits: ``/proc``
+    and read-only mounts pass ``os.access`` for root and still refuse.
+    """
+    probe = folder
+    while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise OutputError(f"{probe}: is a file, so the output folder cannot be created inside it")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"{parent}: cannot create the output folder here (no write permission)")
-    # Prove it with a scratch folder now, not after the model has run (nothing is left behind).
+        return f"{probe} is a file"
     try:
         scratch = probe / f".persona-probe-{secrets.token_hex(4)}"
         scratch.mkdir()
         scratch.rmdir()
     except OSError as exc:
-        raise OutputError(f"{parent}: cannot create the output folder here: {exc.strerror}") from None
+        return exc.strerror or type(exc).__name__
+    return None
 
 
 class RunWriter:

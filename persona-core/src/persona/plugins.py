@@ -71,6 +71,11 @@ class Registration:
     description: str = ""
 
 
+def knows(kind: Kind, name: str) -> bool:
+    """Whether ``name`` is a first-party feature Persona can tell the user how to install."""
+    return (kind, name) in _INSTALL_HINTS
+
+
 class PluginHost:
     """Wraps a pluggy manager with per-plugin isolation, policies and conflict detection."""
 

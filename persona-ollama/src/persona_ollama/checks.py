@@ -66,10 +66,6 @@ def ollama_checks(runtime: Any) -> Iterator[CheckResult]:
     fit = provider.fit(chosen)
     source = "configured" if loaded.model else "default"
     status = {"gpu": "ok", "ram": "warning", "no": "problem", "unknown": "warning"}[fit.verdict]
-    better = [w.split("; ")[-1] for w in chosen.warnings if w.endswith("would fit") or "would fit in" in w]
-    fix = (
-        f"use a model that fits: {better[0]}"
-        if better
-        else "a smaller model or more GPU memory (README: hardware)"
-    )
+    better = provider.better_fit(chosen)
+    fix = f"use a model that fits: {better}" if better else "a smaller model or more GPU memory (README)"
     yield CheckResult("ollama model", status, f"{source} model {chosen.name} {fit.describe()}", fix)

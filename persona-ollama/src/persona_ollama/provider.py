@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 import ollama
-from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError
+from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError, UsageError
 from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, ProgressCallback
 from persona.tokens import estimate_messages
 
@@ -125,18 +125,23 @@ class OllamaProvider:
             )
         return chat
 
+    def better_fit(self, chosen: ModelInfo) -> str | None:
+        """The largest installed chat model that fits better than ``chosen``, if any."""
+        fit = self.fit(chosen)
+        if fit.verdict not in ("no", "ram"):
+            return None
+        wanted = ("gpu",) if fit.verdict == "ram" else ("gpu", "ram")
+        better = [m for m in self._chat_models() if m.name != chosen.name and self.fit(m).verdict in wanted]
+        better.sort(key=lambda m: parameter_count(m.details.get("parameter_size")), reverse=True)
+        return better[0].name if better else None
+
     def _fit_warnings(self, chosen: ModelInfo) -> tuple[str, ...]:
         fit = self.fit(chosen)
         if fit.verdict not in ("no", "ram"):
             return ()
-        wanted = ("gpu",) if fit.verdict == "ram" else ("gpu", "ram")
-        better = [m for m in self._chat_models() if m.name != chosen.name and self.fit(m).verdict in wanted]
-        better.sort(key=lambda m: parameter_count(m.details.get("parameter_size")), reverse=True)
-        suggestion = (
-            f"; {better[0].name} would fit" + (" in GPU memory" if wanted == ("gpu",) else "")
-            if better
-            else ""
-        )
+        better = self.better_fit(chosen)
+        where = " in GPU memory" if fit.verdict == "ram" else ""
+        suggestion = f"; {better} would fit{where}" if better else ""
         if fit.verdict == "no":
             return (
                 f"{chosen.name} {fit.describe()} on this machine ({self.memory.describe()}); "
@@ -289,10 +294,14 @@ class OllamaProvider:
     # -- pulling ----------------------------------------------------------------------------------
 
     def pull(self, name: str) -> Iterator[ollama.ProgressResponse]:
+        if not name.strip():
+            raise UsageError("ollama pull needs a model name, such as qwen2.5:7b")
         try:
             yield from self.client.pull(name, stream=True)
         except ollama.ResponseError as exc:
-            raise self._translate(exc, f"pull '{name}'", 0) from None
+            # A model that cannot be pulled is the server failing the request (9), not "not installed".
+            error = self._translate(exc, f"pull '{name}'", 0)
+            raise ProviderError(str(error)) from None
         except (httpx.HTTPError, ConnectionError) as exc:
             raise self._translate(exc, f"pull '{name}'", 0) from None
 

@@ -46,11 +46,14 @@ class OllamaSettings(BaseModel):
         return validate_section(cls, section, "ollama")
 
     def base_url(self, environ: Mapping[str, str] | None = None) -> str:
-        """The server URL, parsed exactly as the ollama client parses OLLAMA_HOST."""
-        from ollama._client import _parse_host
-
+        """The server URL: ``ollama.host``, else ``OLLAMA_HOST``, else the default, read the way
+        Ollama documents OLLAMA_HOST (scheme http, host 127.0.0.1 and port 11434 when left out)."""
         environ = os.environ if environ is None else environ
-        return _parse_host(self.host or environ.get("OLLAMA_HOST") or DEFAULT_HOST)
+        if self.host:
+            return parse_host(self.host, "ollama.host")
+        if environ.get("OLLAMA_HOST"):
+            return parse_host(environ["OLLAMA_HOST"], "OLLAMA_HOST")
+        return DEFAULT_HOST
 
     def checked_url(self, environ: Mapping[str, str] | None = None) -> str:
         url = self.base_url(environ)
@@ -60,6 +63,42 @@ class OllamaSettings(BaseModel):
                 "use a local host, or set ollama.allow_remote = true if you trust that server"
             )
         return url
+
+
+_HOST_FORM = "write it as host:port, e.g. 127.0.0.1:11434"
+
+
+def parse_host(value: str, source: str) -> str:
+    """``host[:port][/path]`` with an optional ``http://`` or ``https://`` as a base URL.
+
+    A missing scheme is http; a missing port is 11434 (80 or 443 when the scheme is written); a
+    missing host is 127.0.0.1; an IPv6 address is bracketed. Anything else is a settings error
+    naming ``source``.
+    """
+    text = value.strip()
+    scheme, separator, rest = text.partition("://")
+    port = 11434
+    if not separator:
+        scheme, rest = "http", text
+    elif scheme in ("http", "https"):
+        port = 80 if scheme == "http" else 443
+    else:
+        raise SettingsError(f"invalid {source} {value!r}: the scheme must be http or https")
+    try:
+        parts = urlsplit(f"{scheme}://{rest}")
+        host = parts.hostname or "127.0.0.1"
+        port = parts.port or port
+    except ValueError as exc:
+        raise SettingsError(f"invalid {source} {value!r}: {exc}; {_HOST_FORM}") from None
+    if parts.query or parts.fragment or " " in rest:
+        raise SettingsError(f"invalid {source} {value!r}; {_HOST_FORM}")
+    try:
+        if isinstance(ipaddress.ip_address(host), ipaddress.IPv6Address):
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    path = parts.path.strip("/")
+    return f"{scheme}://{host}:{port}" + (f"/{path}" if path else "")
 
 
 def is_local(url: str) -> bool:

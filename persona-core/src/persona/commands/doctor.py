@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import sys
 from collections.abc import Iterator
@@ -66,14 +65,16 @@ def core_checks(runtime: Runtime) -> Iterator[CheckResult]:
         yield CheckResult("settings", "problem", str(exc), "fix the settings file or variable named")
         return
     yield CheckResult("settings", "ok", f"file: {settings.file or 'none (defaults)'}")
+    from persona.output import cannot_create
+
     root = settings.settings.output_root
-    probe = root if root.exists() else next((p for p in root.parents if p.exists()), root)
-    if os.access(probe, os.W_OK):
+    problem = cannot_create(root)
+    if problem is None:
         yield CheckResult("output folder", "ok", f"{root} is writable")
     else:
         yield CheckResult(
             "output folder",
             "problem",
-            f"cannot write to {root}",
+            f"cannot create run folders in {root}: {problem}",
             "set output_root to a folder you can write, or use --output",
         )

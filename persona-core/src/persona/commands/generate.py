@@ -79,7 +79,7 @@ def generate_command(
     for name in names:
         host.get("preprocessor", name)
     preprocessors = [
-        runtime.preprocessor(name, {"strategy": strategy} if (name == "anonymise" and strategy) else {})
+        runtime.preprocessor(name, {"--strategy": strategy} if (name == "anonymise" and strategy) else {})
         for name in names
     ]
     config = GenerateConfig(
