@@ -447,7 +447,7 @@ def _long_number(node: Any) -> bool:
 
 def _refill(node: Any, out: Iterator[str]) -> Any:
     if isinstance(node, dict):
-        refilled = {}
+        refilled: dict[Any, Any] = {}
         for name, value in node.items():
             new_name = next(out) if isinstance(name, str) else name
             if new_name in refilled:  # two keys anonymised to one: keep both

@@ -8,7 +8,8 @@ the others still register.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
 
@@ -40,7 +41,7 @@ class RegisterEngine(Protocol):
 
 
 class RegisterCommand(Protocol):
-    def __call__(self, name: str, app: typer.Typer, *, help: str = "") -> None: ...
+    def __call__(self, name: str, app: typer.Typer | Callable[..., Any], *, help: str = "") -> None: ...
 
 
 @hookspec

@@ -33,7 +33,7 @@ def render_report(
     env.filters["cut"] = cut
     assignments: Mapping[str, str] = manifest.get("assignments") or {}
     cited: dict[str, list[str]] = {}
-    cards = []
+    cards: list[dict[str, Any]] = []
     for index, persona in enumerate(personas):
         anchor = f"persona-{index + 1}"
         own = {rid for rid, pid in assignments.items() if pid == persona.id}

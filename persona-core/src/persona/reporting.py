@@ -9,9 +9,12 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from persona.providers import Progress
+
+if TYPE_CHECKING:
+    from rich.status import Status
 
 
 class Reporter:
@@ -25,7 +28,7 @@ class Reporter:
         self.live = (not quiet) and (self.stream.isatty() if live is None else live)
         self._lock = threading.Lock()
         self._active: dict[str, str] = {}
-        self._status = None
+        self._status: Status | None = None
         self.warnings: list[str] = []
 
     def __enter__(self) -> Reporter:

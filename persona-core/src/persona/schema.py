@@ -88,7 +88,7 @@ def answer_schema(
     schema = model.model_json_schema()
     definitions = schema.pop("$defs", {})
     ids = list(dict.fromkeys(record_ids)) if record_ids and len(set(record_ids)) <= MAX_ENUM_IDS else None
-    inlined = _inline(schema, definitions, ids)
+    inlined: dict[str, Any] = _inline(schema, definitions, ids)
     if max_items is not None:
         (top,) = inlined["properties"].values()
         top["maxItems"] = max_items

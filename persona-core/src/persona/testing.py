@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from persona import __version__, builtins
-from persona.plugins import PluginHost, PluginPolicy
+from persona.plugins import PluginHost
+from persona.sources import PluginPolicy
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from persona.checks import CheckResult
+from persona.checks import CheckResult, Status
 from persona.errors import PersonaError
 
 from persona_ollama.settings import OllamaSettings, is_local
@@ -65,7 +65,8 @@ def ollama_checks(runtime: Any) -> Iterator[CheckResult]:
         return
     fit = provider.fit(chosen)
     source = "configured" if loaded.model else "default"
-    status = {"gpu": "ok", "ram": "warning", "no": "problem", "unknown": "warning"}[fit.verdict]
+    verdicts: dict[str, Status] = {"gpu": "ok", "ram": "warning", "no": "problem", "unknown": "warning"}
+    verdict = verdicts[fit.verdict]
     better = provider.better_fit(chosen)
     fix = f"use a model that fits: {better}" if better else "a smaller model or more GPU memory (README)"
-    yield CheckResult("ollama model", status, f"{source} model {chosen.name} {fit.describe()}", fix)
+    yield CheckResult("ollama model", verdict, f"{source} model {chosen.name} {fit.describe()}", fix)

@@ -12,7 +12,7 @@ app = typer.Typer(no_args_is_help=True, help="List and pull local Ollama models.
 
 
 def _provider() -> Any:
-    from persona.runtime import current
+    from persona import current_runtime as current
 
     return current().provider("ollama")
 
@@ -114,9 +114,10 @@ def _fit(provider: Any, info: Any) -> dict[str, Any]:
     return {"fits": fit.verdict, "memory_needed_bytes": fit.needed_bytes, "at_context": fit.context}
 
 
-def _size(value: int | None) -> str:
-    if not value:
+def _size(size: int | None) -> str:
+    if not size:
         return "?"
+    value = float(size)
     for unit in ("B", "KB", "MB", "GB", "TB"):
         if value < 1000:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import ollama
 from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError, UsageError
-from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, ProgressCallback
+from persona.providers import ChatRequest, ChatResponse, ModelInfo, Phase, Progress, ProgressCallback
 from persona.tokens import estimate_messages
 
 from persona_ollama.fit import Fit, Memory, classify, needed_bytes, read_memory
@@ -254,7 +254,7 @@ class OllamaProvider:
                         first_token = first_token or now
                         if progress is not None:
                             rate = tokens / (now - first_token) if now > first_token else None
-                            phase = "answer" if message.content else "thinking"
+                            phase: Phase = "answer" if message.content else "thinking"
                             progress(Progress(phase=phase, output_tokens=tokens, tokens_per_second=rate))
                     if chunk.done:
                         done = chunk  # read on to the end of the stream, so the connection is reused

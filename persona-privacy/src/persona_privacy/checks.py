@@ -29,7 +29,7 @@ def outbound_connections() -> Iterator[list[str]]:
             raise ConnectionRefusedError(f"persona doctor refused a connection to {host}")
         return original(self, address)
 
-    socket.socket.connect = guarded  # type: ignore[method-assign]
+    socket.socket.connect = guarded  # type: ignore[method-assign,assignment]
     try:
         yield attempts
     finally:

@@ -13,7 +13,7 @@ app = typer.Typer(no_args_is_help=True, help="Find and remove personal data in r
 
 
 def _context(options: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
-    from persona.runtime import current
+    from persona import current_runtime as current
 
     from persona_privacy.settings import PrivacySettings
 

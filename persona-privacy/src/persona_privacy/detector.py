@@ -445,7 +445,7 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
             model_to_presidio_entity_mapping=mapping, low_score_entity_names=[], labels_to_ignore=[]
         ),
     )
-    engine.nlp = {"en": nlp}  # the pipeline we loaded ourselves: presidio never loads or downloads one
+    engine.nlp = {"en": nlp}  # type: ignore[assignment]  # the pipeline we loaded ourselves: presidio never loads or downloads one
 
     registry = RecognizerRegistry(supported_languages=["en"])
     recognizers: list[Any] = [

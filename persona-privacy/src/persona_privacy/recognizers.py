@@ -123,9 +123,9 @@ class StreetAddressRecognizer(EntityRecognizer):
                 start,
                 end,
                 self.score,
-                analysis_explanation=None,
+                analysis_explanation=None,  # type: ignore[arg-type]
                 recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                 },
             )
@@ -175,9 +175,9 @@ def _result(
         start,
         end,
         score,
-        analysis_explanation=None,
+        analysis_explanation=None,  # type: ignore[arg-type]
         recognition_metadata={
-            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,  # type: ignore[has-type]
             RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
         },
     )

@@ -247,11 +247,12 @@ def apply(text: str, detections: Iterable[Any], pseudonymiser: Pseudonymiser) ->
         for entity in {d.entity for d in detections}
     }
     results = [RecognizerResult(d.entity, d.start, d.end, d.score) for d in detections]
-    return _anonymizer().anonymize(text, results, operators).text
+    anonymised: str = _anonymizer().anonymize(text, results, operators).text
+    return anonymised
 
 
 @functools.cache
 def _anonymizer() -> Any:
     from presidio_anonymizer import AnonymizerEngine
 
-    return AnonymizerEngine()
+    return AnonymizerEngine()  # type: ignore[no-untyped-call]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 
@@ -29,14 +30,14 @@ def plugins_command(
             if row[kind]:
                 described = row["descriptions"]
                 typer.echo(f"  {kind}:")
-                for name in row[kind]:  # type: ignore[attr-defined]
-                    about = described.get(f"{kind[:-1]}:{name}")  # type: ignore[attr-defined]
+                for name in row[kind]:
+                    about = described.get(f"{kind[:-1]}:{name}")
                     typer.echo(f"    {name}" + (f": {about}" if about else ""))
         for error in row["errors"]:
             typer.echo(f"  error: {error}")
 
 
-def describe_plugins(host: PluginHost) -> list[dict[str, object]]:
+def describe_plugins(host: PluginHost) -> list[dict[str, Any]]:
     kinds = {
         "providers": host.registered("provider"),
         "preprocessors": host.registered("preprocessor"),
@@ -44,7 +45,7 @@ def describe_plugins(host: PluginHost) -> list[dict[str, object]]:
         "commands": host.registered("command"),
     }
     conflicts = {kind: host.conflicts(kind) for kind in ("provider", "preprocessor", "engine", "command")}
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for info in host.plugins.values():
         errors = list(info.errors)
         for kind, names in conflicts.items():

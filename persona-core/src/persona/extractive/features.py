@@ -72,7 +72,8 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
 
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms
+    normalised: np.ndarray = matrix / norms
+    return normalised
 
 
 def truncated_svd(matrix: np.ndarray, rank: int, seed: int) -> np.ndarray:
@@ -90,7 +91,8 @@ def truncated_svd(matrix: np.ndarray, rank: int, seed: int) -> np.ndarray:
     basis, _ = np.linalg.qr(probe)
     small = basis.T @ matrix
     u, s, _ = np.linalg.svd(small, full_matrices=False)
-    return (basis @ u[:, :rank]) * s[:rank]
+    projected: np.ndarray = (basis @ u[:, :rank]) * s[:rank]
+    return projected
 
 
 def unit_features(

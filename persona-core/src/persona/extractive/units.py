@@ -21,7 +21,7 @@ class Unit:
     records: list[Record] = field(default_factory=list)
 
     def text(self, free: set[str]) -> str:
-        parts = []
+        parts: list[str] = []
         for record in self.records:
             parts.extend(value for name, value in record.fields.items() if name in free)
             if record.text:

@@ -8,7 +8,7 @@ records and gated for quality.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from persona.engines import EngineContext, EngineResult, GenerateConfig
 from persona.errors import AnswerError, PersonaError, UsageError
@@ -150,13 +150,15 @@ class LlmEngine:
     # -- the steps -----------------------------------------------------------------------------------
 
     def _fit(self, records: Sequence[Record]) -> FitPlan:
+        context: int | None
+        source: Literal["provider", "setting"]
         if self.model is not None and self.model.context_length:
             context, source = self.model.context_length, "provider"
         else:
             context, source = self.config.context_tokens, "setting"
         budget: Budget = make_budget(
             context, source, self.config.answer_tokens, persona_overhead(self.config.count)
-        )  # type: ignore[arg-type]
+        )
         return plan(records, budget)
 
     def _request_estimate(self, fit: FitPlan) -> dict[str, int]:
