@@ -102,7 +102,7 @@ def test_plugins_json_lists_hooks_and_registrations(run_persona, register_plugin
     result = run_persona("plugins", "--json")
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert rows["persona"]["builtin"] is True
-    assert rows["persona"]["commands"] == ["generate", "plugins", "config", "doctor"]
+    assert rows["persona"]["commands"] == ["generate", "report", "plugins", "config", "doctor"]
     assert rows["demo-plugin"]["hooks"] == ["register_commands"]
     assert rows["demo-plugin"]["commands"] == ["demo"]
 

@@ -62,6 +62,7 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
         "index.md",
         "manifest.json",
         "personas.json",
+        "records.json",
         "report.html",
     ]
     personas = json.loads((folder / "personas.json").read_text())["personas"]

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 @hookimpl
 def register_commands(register: RegisterCommand) -> None:
-    from persona.commands import config, doctor, generate, plugins
+    from persona.commands import config, doctor, generate, plugins, report
 
     register("generate", generate.generate_command, help="Generate personas from research data.")
+    register("report", report.report_command, help="Rebuild report.html from a run folder.")
     register("plugins", plugins.plugins_command, help="List installed plugins and what they add.")
     register("config", config.app, help="Show the effective settings.")
     register("doctor", doctor.doctor_command, help="Check that everything Persona needs is ready.")

@@ -41,6 +41,7 @@ from persona.output import (
 from persona.preprocess import preprocess
 from persona.preprocessors import Preprocessor
 from persona.providers import Provider
+from persona.records import Record
 from persona.reporting import Reporter, Stopwatch
 
 EngineMaker = Callable[[str, Reporter], Engine]
@@ -286,10 +287,28 @@ def _write(
             writer.write_text(name, render_markdown(persona, sources, counts.get(persona.id)))
         writer.write_text("index.md", render_index(result.personas, files, manifest, counts))
         writer.write_text("report.html", render_report(result.personas, manifest, sources))
+        # The records as the engine saw them (anonymised with --anonymise), so `persona report`
+        # can rebuild the report; report.html shows the same records.
+        writer.write_json("records.json", {"records": [record_json(r) for r in records]})
         if save_thinking and result.thinking:
             writer.write_text("thinking.md", "\n\n".join(result.thinking) + "\n")
         writer.write_json("manifest.json", manifest)
         writer.commit()
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    source = record.source
+    return {
+        "id": record.id,
+        "source": {
+            "file": source.file,
+            "row": source.row,
+            "line_start": source.line_start,
+            "line_end": source.line_end,
+        },
+        "text": record.text,
+        "fields": dict(record.fields),
+    }
 
 
 def _represented(result: EngineResult) -> dict[str, int]:
