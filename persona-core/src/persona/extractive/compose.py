@@ -159,12 +159,15 @@ def compose(
     quotes: list[Quote] = []
     used: list[set[str]] = []
     unit_label = "participants" if any(u.key.startswith("participant:") for u in units) else "records"
+    # A statement a persona stands for is said by a fair share of its members; rarer ones only
+    # fill a list that would otherwise be empty (below).
+    floor = max(2, round(0.1 * len(members))) if len(members) >= 10 else 1
     for sentence, supporters in ranked:
         words = set(sentence.words)
         if any(_similar(words, other) for other in used):
             continue
         category = sentence.category
-        if category is None or len(lists[category]) >= 5:
+        if category is None or len(lists[category]) >= 5 or supporters < floor:
             continue
         used.append(words)
         lists[category].append(sentence.text)
@@ -231,16 +234,32 @@ def compose(
 def _rank(
     own: Sequence[Sentence], centroid: np.ndarray | None, space: TermSpace, unit_words: dict[int, set[str]]
 ) -> list[tuple[Sentence, int]]:
-    vectors = space.vectors([s.words for s in own])
-    centrality = vectors @ centroid if centroid is not None else [0.0] * len(own)
+    """Sentences by centrality to the group times the share of members who say something like
+    them (at least two of the sentence's three most distinctive words). Repeated sentences are
+    ranked once; only the most central few hundred are scored for support."""
+    unique: dict[str, Sentence] = {}
+    for sentence in own:
+        unique.setdefault(" ".join(sentence.text.casefold().split()), sentence)
+    candidates = list(unique.values())
+    vectors = space.vectors([s.words for s in candidates])
+    centrality = vectors @ centroid if centroid is not None else [0.0] * len(candidates)
+    order = sorted(range(len(candidates)), key=lambda i: (-float(centrality[i]), candidates[i].text))[:300]
+    holders: dict[str, set[int]] = {}
+    for unit, words in unit_words.items():
+        for word in words:
+            holders.setdefault(word, set()).add(unit)
     scored = []
-    for sentence, score in zip(own, centrality, strict=True):
-        key = _key_terms(sentence.words, centroid, space)
-        supporters = sum(1 for words in unit_words.values() if key and len(key & words) >= min(2, len(key)))
-        supporters = max(supporters, 1)
-        scored.append(
-            (float(score) * (1 + supporters / max(1, len(unit_words))), sentence.text, sentence, supporters)
-        )
+    for i in order:
+        sentence = candidates[i]
+        key = sorted(_key_terms(sentence.words, centroid, space))
+        sets = [holders.get(word, set()) for word in key]
+        if len(sets) >= 2:
+            supporting = set().union(*(a & b for n, a in enumerate(sets) for b in sets[n + 1 :]))
+        else:
+            supporting = sets[0] if sets else set()
+        supporters = max(len(supporting), 1)
+        share = supporters / max(1, len(unit_words))
+        scored.append((float(centrality[i]) * (1 + share), sentence.text, sentence, supporters))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(sentence, supporters) for _, _, sentence, supporters in scored]
 
