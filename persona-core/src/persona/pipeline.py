@@ -62,6 +62,7 @@ class GenerateRequest:
     output: Path | None = None
     output_root: Path = Path("personas")
     dry_run: bool = False
+    record_paths: bool = False  #: name inputs by path in the run folder even when anonymising
     save_thinking: bool = False
     plugin_versions: dict[str, str] = field(default_factory=dict)
 
@@ -189,6 +190,10 @@ def generate(
     reporter.info(f"reading {len(paths)} file{'s' if len(paths) != 1 else ''}")
     documents = read_all(paths, request.limits)
     records, summaries = preprocess([r for d in documents for r in d.records], preprocessors, reporter)
+    if any(getattr(p, "hides_paths", False) for p in preprocessors) and not request.record_paths:
+        # Paths can name participants: with anonymisation on, the run folder names inputs by number.
+        for number, document in enumerate(documents, start=1):
+            document.display = f"input {number}"
     load_seconds = clock.seconds()
 
     if request.dry_run:

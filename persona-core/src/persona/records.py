@@ -38,10 +38,17 @@ class Record:
     text: str = ""
     fields: Mapping[str, str] = field(default_factory=dict)
 
-    def replace(self, *, text: str | None = None, fields: Mapping[str, str] | None = None) -> Record:
+    def replace(
+        self,
+        *,
+        text: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        id: str | None = None,
+        source: Provenance | None = None,
+    ) -> Record:
         return Record(
-            id=self.id,
-            source=self.source,
+            id=self.id if id is None else id,
+            source=self.source if source is None else source,
             text=self.text if text is None else text,
             fields=self.fields if fields is None else fields,
         )

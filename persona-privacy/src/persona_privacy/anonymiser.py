@@ -28,6 +28,11 @@ _OURS = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]|\b[A-Z][A-Z0-9_]*_[0-9a-f]{8}\b|\b\
 Value = tuple[str, str | None]  # (text, column header or None)
 
 
+def is_placeholder(value: str) -> bool:
+    """``[PERSON_15]``, ``PERSON_3f9a2c1b`` or an age band: what Persona itself put there."""
+    return bool(_OURS.fullmatch(value.strip()))
+
+
 class Anonymiser:
     def __init__(
         self, settings: PrivacySettings, strategy: Strategy | None = None, detector: Detector | None = None
@@ -110,6 +115,31 @@ class Anonymiser:
         )
 
 
+def _unique(name: str, taken: Mapping[str, str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate
+
+
+def opaque(record: Record, files: Mapping[str, int], passages: Counter[str]) -> dict[str, Any]:
+    """An id and provenance that say nothing of the file's name or folder: ``f2-r14`` (row 14 of
+    the second input), ``f1-l3`` (the record at line 3), ``f3-p2`` (second passage)."""
+    from persona.records import Provenance
+
+    source = record.source
+    number = files[source.file]
+    if source.row is not None:
+        suffix = f"r{source.row}"
+    elif source.line_start is not None and source.line_end is None:
+        suffix = f"l{source.line_start}"
+    else:
+        passages[source.file] += 1
+        suffix = f"p{passages[source.file]}"
+    where = Provenance(f"input {number}", source.row, source.line_start, source.line_end)
+    return {"id": f"f{number}-{suffix}", "source": where}
+
+
 class AnonymisePreprocessor:
     """The ``anonymise`` preprocessor: records in, anonymised records out."""
 
@@ -123,10 +153,18 @@ class AnonymisePreprocessor:
         self.settings = PrivacySettings.from_section(options)
         self.anonymiser = Anonymiser(self.settings, strategy or self.settings.strategy)
 
+    # The pipeline names inputs "input N" in the run folder instead of their paths.
+    hides_paths = True
+
     def process(self, records: Iterable[Record]) -> Iterator[Record]:
+        from persona.codec import KEY
+
         records = list(records)
         by_file: dict[str, list[str]] = {}
         values: list[Value] = []
+        names = sorted({name for record in records for name in record.fields})
+        # Column headers and keys are scanned like values: a key can be a name or an email.
+        values.extend((name, KEY) for name in names)
         for record in records:
             texts = by_file.setdefault(record.source.file, [])
             for name, value in record.fields.items():
@@ -140,17 +178,20 @@ class AnonymisePreprocessor:
         out, _ = self.anonymiser.anonymise(values)
         if self.settings.save_mapping:
             self.anonymiser.save_mapping(Path(self.settings.save_mapping).expanduser())
-        position = 0
+        renamed = dict(zip(names, out[: len(names)], strict=True))
+        position = len(names)
+        files = {display: number for number, display in enumerate(by_file, start=1)}
+        passages: Counter[str] = Counter()
         for record in records:
             fields = {}
             for name in record.fields:
-                fields[name] = out[position]
+                fields[_unique(renamed[name], fields)] = out[position]
                 position += 1
             text = record.text
             if record.text:
                 text = out[position]
                 position += 1
-            yield record.replace(text=text, fields=fields)
+            yield record.replace(text=text, fields=fields, **opaque(record, files, passages))
 
     def summary(self) -> Mapping[str, Any]:
         return self.anonymiser.summary()

@@ -42,7 +42,7 @@ def scan(
     from persona.discovery import discover, input_paths
     from persona.errors import PIIFoundError
 
-    from persona_privacy.anonymiser import Anonymiser
+    from persona_privacy.anonymiser import Anonymiser, is_placeholder
 
     _, settings, limits = _context()
     files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
@@ -66,6 +66,8 @@ def scan(
         ):
             for d in detections:
                 raw = text[d.start : d.end]
+                if is_placeholder(raw):
+                    continue  # Persona's own replacement, in already anonymised data
                 totals[d.entity] += 1
                 findings.append(
                     {
@@ -130,6 +132,8 @@ def anonymise(
     folders = [path.resolve() for path in inputs if path.is_dir()]
     if target in sources or any(target == folder or folder in target.parents for folder in folders):
         raise UsageError(f"{output}: the output folder is inside the input; choose a folder outside it")
+    if save_mapping is not None:
+        check_mapping_path(save_mapping, [*inputs, output])
     names = _output_names(sources, inputs)
     documents = [read(source, limits, structure=True) for source in sources]
     anonymiser = Anonymiser(settings, chosen)
@@ -157,6 +161,22 @@ def anonymise(
     )
     for warning in summary["warnings"]:
         typer.echo(f"persona: warning: {warning}", err=True)
+
+
+def check_mapping_path(path: Path, folders: list[Path]) -> None:
+    """The re-identification mapping goes beside the data, never over it or into it."""
+    from persona.errors import UsageError
+
+    target = path.expanduser().resolve()
+    if target.exists():
+        raise UsageError(f"--save-mapping {path}: the file exists; the mapping is never written over a file")
+    for folder in folders:
+        where = folder.expanduser().resolve()
+        if target == where or where in target.parents:
+            raise UsageError(
+                f"--save-mapping {path}: inside {folder}; keep the mapping outside the input and "
+                "output folders"
+            )
 
 
 def _notice(message: str) -> None:

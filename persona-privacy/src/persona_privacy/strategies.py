@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
@@ -92,12 +91,18 @@ class Pseudonymiser:
             {"entity": entity, "original": originals.get(key, key), "replacement": replacement}
             for key, (entity, replacement) in self.mapping.items()
         ]
+        from persona.output import artefact_json
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.chmod(path, 0o600)
+            # O_EXCL: never over an existing file (an input, say); marked, so it is never read as data.
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump({"strategy": self.strategy, "mapping": rows}, handle, indent=2, ensure_ascii=False)
+                handle.write(
+                    artefact_json("re-identification mapping", {"strategy": self.strategy, "mapping": rows})
+                )
+        except FileExistsError:
+            raise OutputError(f"{path}: exists; the mapping is never written over a file") from None
         except OSError as exc:
             raise OutputError(f"{path}: cannot save the mapping: {exc.strerror}") from None
 

@@ -35,6 +35,9 @@ def generate_command(
     preprocess: list[str] = typer.Option(
         [], "--preprocess", help="A preprocessor plugin to run, in the order given (repeatable)."
     ),
+    record_paths: bool = typer.Option(
+        False, "--record-paths", help="With --anonymise: still name input files by path in the run folder."
+    ),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     seed: int | None = typer.Option(None, "--seed", help="Seed, for repeatable runs."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and first prompt; call no model."),
@@ -103,6 +106,7 @@ def generate_command(
         output=output,
         output_root=settings.output_root,
         dry_run=dry_run,
+        record_paths=record_paths,
         save_thinking=save_thinking or settings.save_thinking,
         plugin_versions={
             info.name: info.version or "" for info in host.plugins.values() if info.status == "loaded"
