@@ -78,14 +78,18 @@ def baseline(path: Path) -> int:
 
 
 def persona_prepare(path: Path) -> int:
-    from persona.generation import persona_overhead, prepare
+    from persona.codec import InputLimits, read_all
+    from persona.discovery import discover
+    from persona.llm.engine import persona_overhead
     from persona.llm.fitting import make_budget, plan
-    from persona.loaders import InputLimits
+    from persona.preprocess import preprocess
     from persona.reporting import Reporter
 
-    prepared = prepare([path], InputLimits(), [], Reporter(quiet=True))
-    plan(prepared.records, make_budget(131_072, "provider", 4096, persona_overhead(3)))
-    return len(prepared.records)
+    limits = InputLimits()
+    documents = read_all(discover([path], limits), limits)
+    records, _ = preprocess([r for d in documents for r in d.records], [], Reporter(quiet=True))
+    plan(records, make_budget(131_072, "provider", 4096, persona_overhead(3)))
+    return len(records)
 
 
 def timed(fn, path: Path) -> tuple[float, int]:

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ollama
-from persona.generation import GenerateConfig, Generator
+from persona.engines import EngineContext, GenerateConfig
+from persona.llm.engine import LlmEngine
 from persona.records import Provenance, Record
 from persona.reporting import Reporter
 from persona_ollama.provider import OllamaProvider
@@ -64,7 +65,9 @@ def main() -> None:
     try:
         provider = OllamaProvider(OllamaSettings(host=fake.url))
         generator_config = GenerateConfig(count=3, model="qwen2.5:7b")
-        Generator(provider, generator_config, Reporter(quiet=True)).run(RECORDS)  # warm: imports, /api/show
+        LlmEngine(EngineContext(generator_config, Reporter(quiet=True), provider=lambda: provider)).run(
+            RECORDS
+        )  # warm: imports, /api/show
         sent = fake.received("/api/chat")[-1]
         client = ollama.Client(host=fake.url)
 
@@ -79,7 +82,9 @@ def main() -> None:
                 pass
 
         def ours() -> None:
-            Generator(provider, generator_config, Reporter(quiet=True)).run(RECORDS)
+            LlmEngine(EngineContext(generator_config, Reporter(quiet=True), provider=lambda: provider)).run(
+                RECORDS
+            )
 
         raw_times, our_times = [], []
         for _ in range(args.runs):

@@ -16,7 +16,8 @@ import json
 import statistics
 import time
 
-from persona.generation import GenerateConfig, Generator
+from persona.engines import EngineContext, GenerateConfig
+from persona.llm.engine import LlmEngine
 from persona.providers import ChatResponse, ModelInfo
 from persona.records import Provenance, Record
 from persona.reporting import Reporter
@@ -60,7 +61,15 @@ class Instant:
 
     def chat(self, request, *, progress=None):
         self.calls += 1
-        return self.findings if "findings" in request.schema["properties"] else self.personas
+        if "findings" not in request.schema["properties"]:
+            return self.personas
+        # cite the chunk's own ids, as a grammar-constrained model must (they are the schema's enum)
+        findings = request.schema["properties"]["findings"]
+        if not isinstance(findings, dict):  # the bare-call baseline below
+            return self.findings
+        ids = findings["items"]["properties"]["record_ids"]["items"].get("enum", [])[:5]
+        finding = {"kind": "behaviour", "statement": "Checks the app twice", "quotes": [], "record_ids": ids}
+        return ChatResponse(text=json.dumps({"findings": [finding] * 3}), output_tokens=200)
 
 
 def records(count: int) -> list[Record]:
@@ -80,7 +89,7 @@ def measure(context: int, data: list[Record], runs: int) -> tuple[float, float, 
     for _ in range(runs):
         provider = Instant(context, data)
         start = time.perf_counter()
-        Generator(provider, config, Reporter(quiet=True)).run(data)
+        LlmEngine(EngineContext(config, Reporter(quiet=True), provider=lambda p=provider: p)).run(data)
         elapsed = time.perf_counter() - start
         calls = provider.calls
         per_request.append(elapsed / calls)

@@ -341,13 +341,19 @@ def parse_tsv(text: str, display: str, prefix: str, limits: InputLimits) -> Pars
 # -- structured documents --------------------------------------------------------------------------
 
 
-def parse_json(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
+def _json(text: str, display: str, line: int | None = None) -> Any:
+    """One JSON value; errors name the file and line (``line``: where ``text`` starts in it)."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"{display}, line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise InputError(f"{display}, line {line or exc.lineno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
-        raise InputError(f"{display}: the JSON is nested too deeply") from None
+        where = f"{display}, line {line}" if line else display
+        raise InputError(f"{where}: the JSON is nested too deeply") from None
+
+
+def parse_json(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
+    data = _json(text, display)
     records = list(_items_to_records(_items(data, display), display, prefix, None))
     return _structured([data], records, lambda docs: json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
 
@@ -358,12 +364,7 @@ def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> Pa
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{display}, line {number}: invalid JSON: {exc.msg}") from None
-        except RecursionError:
-            raise InputError(f"{display}, line {number}: the JSON is nested too deeply") from None
+        value = _json(line, display, number)
         documents.append(value)
         records.extend(_items_to_records([value], display, prefix, number))
     return _structured(

@@ -183,7 +183,7 @@ class AnonymisePreprocessor:
         files = {display: number for number, display in enumerate(by_file, start=1)}
         passages: Counter[str] = Counter()
         for record in records:
-            fields = {}
+            fields: dict[str, str] = {}
             for name in record.fields:
                 fields[_unique(renamed[name], fields)] = out[position]
                 position += 1
