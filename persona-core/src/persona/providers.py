@@ -100,7 +100,12 @@ class Provider(Protocol):
     ``max_concurrency`` caps the requests Persona sends at once (``None``: no cap of the provider's)."""
 
     name: str
-    max_concurrency: int | None
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """Requests Persona may send at once (``None``: no limit of the provider's); a plain
+        attribute does."""
+        ...
 
     def list_models(self) -> Sequence[ModelInfo]:
         """The models that can be used now."""

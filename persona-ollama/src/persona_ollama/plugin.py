@@ -3,16 +3,24 @@ imported by the provider and the commands when they run, never here."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from persona import hookimpl
 
+if TYPE_CHECKING:
+    from persona.checks import CheckResult
+    from persona.providers import Provider
+    from persona.runtime import Runtime
+
+from persona.hookspecs import RegisterCheck, RegisterCommand, RegisterProvider
+
 
 @hookimpl
-def register_providers(register: Any) -> None:
+def register_providers(register: RegisterProvider) -> None:
     """Register the ``ollama`` provider."""
 
-    def factory(settings: Any) -> Any:
+    def factory(settings: Mapping[str, Any]) -> Provider:
         from persona_ollama.provider import OllamaProvider
         from persona_ollama.settings import OllamaSettings
 
@@ -22,7 +30,7 @@ def register_providers(register: Any) -> None:
 
 
 @hookimpl
-def register_commands(register: Any) -> None:
+def register_commands(register: RegisterCommand) -> None:
     """Add ``persona ollama models`` and ``persona ollama pull``."""
     from persona_ollama.commands import app
 
@@ -30,10 +38,10 @@ def register_commands(register: Any) -> None:
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: RegisterCheck) -> None:
     """Contribute checks to ``persona doctor``."""
 
-    def check(runtime: Any) -> Any:
+    def check(runtime: Runtime) -> Iterable[CheckResult]:
         from persona_ollama.checks import ollama_checks
 
         return ollama_checks(runtime)

@@ -3,16 +3,24 @@ imported by the preprocessor and the commands when they run, never here."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from persona import hookimpl
 
+if TYPE_CHECKING:
+    from persona.checks import CheckResult
+    from persona.preprocessors import Preprocessor
+    from persona.runtime import Runtime
+
+from persona.hookspecs import RegisterCheck, RegisterCommand, RegisterPreprocessor
+
 
 @hookimpl
-def register_preprocessors(register: Any) -> None:
+def register_preprocessors(register: RegisterPreprocessor) -> None:
     """Register the ``anonymise`` preprocessor behind ``persona generate --anonymise``."""
 
-    def factory(options: Any) -> Any:
+    def factory(options: Mapping[str, Any]) -> Preprocessor:
         from persona_privacy.anonymiser import AnonymisePreprocessor
 
         return AnonymisePreprocessor(options)
@@ -21,7 +29,7 @@ def register_preprocessors(register: Any) -> None:
 
 
 @hookimpl
-def register_commands(register: Any) -> None:
+def register_commands(register: RegisterCommand) -> None:
     """Add ``persona privacy scan`` and ``persona privacy anonymise``."""
     from persona_privacy.commands import app
 
@@ -29,10 +37,10 @@ def register_commands(register: Any) -> None:
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: RegisterCheck) -> None:
     """Contribute checks to ``persona doctor``."""
 
-    def check(runtime: Any) -> Any:
+    def check(runtime: Runtime) -> Iterable[CheckResult]:
         from persona_privacy.checks import privacy_checks
 
         return privacy_checks(runtime)
