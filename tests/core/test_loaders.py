@@ -253,3 +253,21 @@ def test_record_ids_stay_unique_when_file_stems_collide(tmp_path):
     b = write(tmp_path / "two/notes.csv", "a\n2\n")
     loaded = load_files([a, b], LIMITS)
     assert [f.records[0].id for f in loaded] == ["one-notes-csv-2", "two-notes-csv-2"]
+
+
+def test_a_semicolon_csv_with_commas_in_its_answers_is_read_as_columns(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("id;answer;score\nR1;I like it, mostly, but it is slow;4\nR2;Fine, thanks;5\n")
+    first, second = load_file(path, InputLimits()).records
+    assert first.fields == {"id": "R1", "answer": "I like it, mostly, but it is slow", "score": "4"}
+    assert second.fields["answer"] == "Fine, thanks"
+
+
+def test_one_huge_cell_reads_and_writes_back_in_the_same_format(tmp_path):
+    path = tmp_path / "big.csv"
+    cell = "word " * 45_600  # 228 KB, past the csv module's default field limit
+    path.write_text(f'id,notes\nR1,"{cell}"\n')
+    document = load_file(path, InputLimits(), structure=True)
+    assert document.records[0].fields["notes"] == cell.strip()
+    values = [text for text, _ in document.values()]
+    assert document.write([v.upper() for v in values]).splitlines()[0] == "ID,NOTES"
