@@ -8,6 +8,7 @@ and make a rambling answer a validation error instead of a bad persona.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -85,7 +86,7 @@ def answer_schema(
 
     With ``record_ids`` (at most ``MAX_ENUM_IDS``), every record-id field is an ``enum`` of them, so
     a model under grammar-constrained decoding cannot cite a record that does not exist."""
-    schema = model.model_json_schema()
+    schema = copy.deepcopy(_generated(model))
     definitions = schema.pop("$defs", {})
     ids = list(dict.fromkeys(record_ids)) if record_ids and len(set(record_ids)) <= MAX_ENUM_IDS else None
     inlined: dict[str, Any] = _inline(schema, definitions, ids)
@@ -94,6 +95,12 @@ def answer_schema(
         top["maxItems"] = max_items
         top["minItems"] = min(top.get("minItems", 1), max_items)
     return inlined
+
+
+@functools.cache
+def _generated(model: type[BaseModel]) -> dict[str, Any]:
+    """pydantic's schema for ``model``, made once per process (it costs milliseconds)."""
+    return model.model_json_schema()
 
 
 def _inline(node: Any, definitions: dict[str, Any], ids: list[str] | None) -> Any:

@@ -7,6 +7,7 @@ records and gated for quality.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -25,6 +26,7 @@ from persona.tokens import estimate_messages
 __all__ = ["InvalidAnswerError", "LlmEngine", "persona_overhead"]
 
 
+@functools.cache
 def persona_overhead(count: int) -> int:
     """Tokens of a prompt without data (the larger of the two prompt kinds)."""
     schema = answer_schema(PersonaSet, max_items=count)
