@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -434,3 +435,39 @@ def test_preprocessor_warnings_reach_the_user(run_persona, analyst, register_plu
     assert manifest["preprocessors"] == [
         {"name": "flag", "checked": 1, "warnings": ["2 values could not be checked"]}
     ]
+
+
+def test_a_long_preprocessor_reports_its_progress_with_a_rate(
+    run_persona, analyst, register_plugin, persona_home
+):
+    from persona import hookimpl
+
+    class Counting:
+        name = "count"
+
+        def set_progress(self, callback):
+            self.callback = callback
+
+        def process(self, records):
+            records = list(records)
+            for done, record in enumerate(records, start=1):
+                self.callback(done, len(records))
+                yield record
+
+        def summary(self):
+            return {}
+
+    class Plugin:
+        @hookimpl
+        def register_preprocessors(self, register):
+            register("count", lambda options: Counting())
+
+    register_plugin(Plugin(), "counter")
+    result = run_persona(
+        "generate", "-i", str(EXAMPLES), "-p", "analyst", "--preprocess", "count", "-o", "run"
+    )
+    assert result.exit_code == 0, result.stderr
+    steps = re.findall(r"persona: count: (\d+) of 25 \(([\d,]+)/s\)", result.stderr)
+    assert [int(done) for done, _ in steps] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]
+    unknown = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "--preprocess", "nope")
+    assert unknown.exit_code == ExitCode.USAGE and "unknown preprocessor 'nope'" in unknown.stderr

@@ -33,6 +33,8 @@ def test_no_personal_value_leaves_the_machine_or_lands_on_disk(
     assert pre["mentions_by_type"]["EMAIL_ADDRESS"] == 14
     # the model still sees the research content itself
     assert "delay repay" in sent
+    # and the long step said how far it was, with its rate
+    assert re.search(r"persona: anonymise: \d+ of \d+ \([\d,]+/s\)", result.stderr)
 
 
 def test_anonymise_before_reading_checks_the_plugin_only(

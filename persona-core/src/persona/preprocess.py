@@ -17,6 +17,11 @@ def preprocess(
     summaries = []
     for preprocessor in preprocessors:
         reporter.info(f"preprocessing {len(records)} records with {preprocessor.name}")
+        wants_progress = getattr(preprocessor, "set_progress", None)
+        if callable(wants_progress):
+            label = f"{preprocessor.name}"
+            reporter.begin(label)
+            wants_progress(lambda done, total, label=label: reporter.step(label, done, total))
         records = list(preprocessor.process(records))
         summary = {"name": preprocessor.name, **dict(preprocessor.summary())}
         for warning in summary.get("warnings", ()):

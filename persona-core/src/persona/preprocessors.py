@@ -26,4 +26,8 @@ class Preprocessor(Protocol):
         ...
 
 
+ProgressCallback = Callable[[int, int], None]
+"""``callback(done, total)``: a preprocessor that defines ``set_progress(callback)`` gets one, and
+reports its progress through it (Persona shows the rate); the method is optional."""
+
 PreprocessorFactory = Callable[[Mapping[str, Any]], Preprocessor]

@@ -28,6 +28,7 @@ class Reporter:
         self.live = (not quiet) and (self.stream.isatty() if live is None else live)
         self._lock = threading.Lock()
         self._active: dict[str, str] = {}
+        self._steps: dict[str, float] = {}
         self._status: Status | None = None
         self.warnings: list[str] = []
 
@@ -60,6 +61,25 @@ class Reporter:
                 self._status.console.print(f"warning: {message}", markup=False, style="yellow")
             else:
                 print(f"persona: warning: {message}", file=self.stream, flush=True)
+
+    def begin(self, label: str) -> None:
+        """Start the clock of a long step, so its rate counts from here."""
+        self._steps[label] = time.perf_counter()
+
+    def step(self, label: str, done: int, total: int) -> None:
+        """Progress of a long step: a live line on a terminal, a line per tenth elsewhere."""
+        now = time.perf_counter()
+        started = self._steps.setdefault(label, now)
+        rate = done / (now - started) if now > started else 0.0
+        text = f"{label}: {done:,} of {total:,} ({rate:,.0f}/s)"
+        if self._status is not None:
+            self._active[label] = f"{done:,} of {total:,} ({rate:,.0f}/s)"
+            self._refresh()
+            if done >= total:
+                self._active.pop(label, None)
+                self.info(text)
+        elif total and (done == total or done * 10 // total != (done - 1) * 10 // total):
+            self.info(text)
 
     def request_started(self, label: str) -> None:
         self._active[label] = "waiting for the model"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class Anonymiser:
         self.residual: Counter[str] = Counter()
         self.values = 0
         self.originals: dict[str, str] = {}
+        self.progress: Callable[[int, int], None] | None = None
 
     def check_english(self, display: str, texts: Iterable[str]) -> None:
         words, share = english_share(self.detector.nlp, texts)
@@ -56,7 +57,11 @@ class Anonymiser:
 
     def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
         """Replace what is detected in every value; returns the new texts and the detections."""
-        found = list(self.detector.detect_stream(values))
+        found = []
+        for found_in_value in self.detector.detect_stream(values):
+            found.append(found_in_value)
+            if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
+                self.progress(len(found), len(values))
         for (text, _), detections in zip(values, found, strict=True):
             for d in detections:
                 original = text[d.start : d.end]
@@ -155,6 +160,10 @@ class AnonymisePreprocessor:
 
     # The pipeline names inputs "input N" in the run folder instead of their paths.
     hides_paths = True
+
+    def set_progress(self, callback: Callable[[int, int], None]) -> None:
+        """Values scanned of all values, as detection goes (the long part of a run)."""
+        self.anonymiser.progress = callback
 
     def process(self, records: Iterable[Record]) -> Iterator[Record]:
         from persona.codec import KEY
