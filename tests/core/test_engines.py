@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
-import pytest
 from persona import hookimpl
 from persona.engines import EngineContext, EngineResult, GenerateConfig
 from persona.errors import ExitCode
@@ -204,13 +202,10 @@ def test_records_without_free_text_use_the_structured_answers():
     assert any("no free-text sentences" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize("engine", ["extractive"])
-def test_readme_main_command_writes_personas_with_no_server(
-    run_persona, persona_home, engine: str, tmp_path: Path
-):
+def test_readme_main_command_writes_personas_with_no_server(run_persona, persona_home):
     result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run", env={"OLLAMA_HOST": "127.0.0.1:9"})
     assert result.exit_code == 0, result.stderr
     folder = persona_home / "run"
     assert {"personas.json", "index.md", "report.html", "manifest.json"} <= {p.name for p in folder.iterdir()}
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["engine"] == engine and manifest["persona_artefact"] == "manifest"
+    assert manifest["engine"] == "extractive" and manifest["persona_artefact"] == "manifest"

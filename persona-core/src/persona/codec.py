@@ -84,10 +84,6 @@ class Document:
             raise ValueError(f"{self.display} was read without its structure: read(..., structure=True)")
 
 
-# Kept for plugins written against 1.3.0.
-LoadedFile = Document
-
-
 def read_all(paths: Sequence[Path], limits: InputLimits, *, structure: bool = False) -> list[Document]:
     """Read several files; record ids get short prefixes that are unique across them."""
     stems = _record_prefixes(paths)

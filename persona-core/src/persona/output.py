@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from persona.discovery import ARTEFACT_KEY
 from persona.errors import OutputError
 from persona.participants import label
 from persona.records import Record
@@ -97,8 +98,6 @@ class RunWriter:
 
 def artefact_json(kind: str, data: Any) -> str:
     """``data`` as JSON with the marker that tells Persona's readers to skip the file."""
-    from persona.discovery import ARTEFACT_KEY
-
     if isinstance(data, dict):
         data = {ARTEFACT_KEY: kind, **{k: v for k, v in data.items() if k != ARTEFACT_KEY}}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

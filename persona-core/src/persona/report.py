@@ -32,6 +32,10 @@ def render_report(
     )
     env.filters["cut"] = cut
     assignments: Mapping[str, str] = manifest.get("assignments") or {}
+    texts = {
+        rid: _flat("\n".join([*(f"{k}: {v}" for k, v in r.fields.items()), r.text]))
+        for rid, r in records.items()
+    }
     cited: dict[str, list[str]] = {}
     cards: list[dict[str, Any]] = []
     for index, persona in enumerate(personas):
@@ -48,7 +52,7 @@ def render_report(
                     (
                         title,
                         [
-                            (item, persona.support.get(item), _first_source(item, drawn, records))
+                            (item, persona.support.get(item), _first_source(item, drawn, texts))
                             for item in items
                         ],
                     )
@@ -114,19 +118,18 @@ def _who(record_id: str, records: Mapping[str, Record]) -> str:
     return label(record) if record is not None else record_id
 
 
-def _first_source(item: str, drawn: Sequence[str], records: Mapping[str, Record]) -> str | None:
-    """The record an item's words come from, looking first at the records the persona draws on."""
-    needle = " ".join(item.split()).casefold()
-    for rid in [*drawn, *records]:
-        record = records.get(rid)
-        if record is None:
-            continue
-        haystack = " ".join(
-            "\n".join([*(f"{k}: {v}" for k, v in record.fields.items()), record.text]).split()
-        ).casefold()
-        if needle and needle in haystack:
+def _flat(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _first_source(item: str, drawn: Sequence[str], texts: Mapping[str, str]) -> str | None:
+    """The record an item's words come from, looking first at the records the persona draws on.
+    ``texts`` are the records' texts, flattened once per report."""
+    needle = _flat(item)
+    for rid in [*drawn, *texts]:
+        if needle and needle in texts.get(rid, ""):
             return rid
-    return drawn[0] if drawn and drawn[0] in records else None
+    return drawn[0] if drawn and drawn[0] in texts else None
 
 
 def _where(record: Record, manifest: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from persona.engines import EngineContext, EngineResult, GenerateConfig
-from persona.errors import AnswerError, PersonaError, UsageError
+from persona.errors import AnswerError, InputError, UsageError
 from persona.llm.answers import Asker, InvalidAnswerError
 from persona.llm.evidence import Sources, Tally
 from persona.llm.fitting import Budget, FitPlan, make_budget, plan
@@ -107,8 +107,6 @@ class LlmEngine:
         )
         self.reporter.info(f"model {model.name}: {fit.budget.context_length} tokens of context; {what}")
         if estimate["requests"] > self.config.max_requests:
-            from persona.errors import InputError
-
             raise InputError(
                 f"the data needs about {estimate['requests']} model requests, over max_requests "
                 f"({self.config.max_requests}); raise it, use a model with a larger context, "
@@ -194,10 +192,7 @@ class LlmEngine:
             kept, tally, problems = sources.personas(answer.personas, count)
             return "; ".join(problems)
 
-        try:
-            self.asker.ask(model, messages, schema, PersonaSet, "personas", check)
-        except PersonaError:
-            raise
+        self.asker.ask(model, messages, schema, PersonaSet, "personas", check)
         for problem in problems:
             self.reporter.warn(f"left out {problem}")
         if not kept:

@@ -20,6 +20,7 @@ from persona.providers import ModelInfo
 from persona.records import Record
 from persona.reporting import Reporter
 from persona.schema import FindingSet, answer_schema
+from persona.tokens import estimate_tokens
 
 MAX_REDUCE_LEVELS = 6
 Finding = dict[str, Any]
@@ -137,6 +138,4 @@ class MapReduce:
 
 
 def estimate(findings: Sequence[Finding]) -> int:
-    from persona.tokens import estimate_tokens
-
     return estimate_tokens(render_findings(findings))
