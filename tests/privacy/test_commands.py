@@ -87,6 +87,7 @@ def test_anonymise_keeps_formats(run_persona, privacy_plugin, privacy_env, perso
         "redact",
         "--save-mapping",
         "private/mapping.json",
+        "--keep-names",
         env=privacy_env,
     )
     assert result.exit_code == 0, result.stderr
@@ -138,9 +139,26 @@ def test_anonymise_yaml_and_jsonl(run_persona, privacy_plugin, privacy_env, pers
     (persona_home / "in" / "b.jsonl").write_text('{"email": "m.ellison@example.org", "phone": 7700900111}\n')
     result = run_persona("privacy", "anonymise", "in", "-o", "out", "--strategy", "hash", env=privacy_env)
     assert result.exit_code == 0, result.stderr
-    yaml_text = (persona_home / "out" / "a.yaml").read_text()
-    jsonl = json.loads((persona_home / "out" / "b.jsonl").read_text())
+    yaml_text = (persona_home / "out" / "input-1.yaml").read_text()
+    jsonl = json.loads((persona_home / "out" / "input-2.jsonl").read_text())
     assert (
         "Margaret" not in yaml_text and "900111" not in yaml_text and yaml_text.startswith("- who: PERSON_")
     )
     assert jsonl["email"].startswith("EMAIL_ADDRESS_") and jsonl["phone"].startswith("PHONE_NUMBER_")
+
+
+def test_copies_are_named_by_number_unless_asked(
+    run_persona, privacy_plugin, privacy_env, persona_home, tmp_path
+):
+    study = tmp_path / "study-harriet-oduya"
+    study.mkdir()
+    (study / "harriet-oduya.csv").write_text(
+        "participant,comment\nP01,I use the app every morning on the train.\n"
+    )
+    result = run_persona("privacy", "anonymise", str(study), "-o", "out", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    out = persona_home / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["anonymisation.json", "input-1.csv"]
+    summary = json.loads((out / "anonymisation.json").read_text())
+    assert summary["files"][0]["output"] == "input-1.csv" and len(summary["files"][0]["sha256"]) == 64
+    assert "oduya" not in (out / "anonymisation.json").read_text().lower()

@@ -110,6 +110,9 @@ def anonymise(
     strategy: str | None = typer.Option(
         None, "--strategy", help="redact, replace or hash (default: redact)."
     ),
+    keep_names: bool = typer.Option(
+        False, "--keep-names", help="Name the copies like the inputs (file names can name participants)."
+    ),
     save_mapping: Path | None = typer.Option(
         None, "--save-mapping", help="Also save original -> replacement to this file (re-identifies people!)."
     ),
@@ -134,7 +137,7 @@ def anonymise(
         raise UsageError(f"{output}: the output folder is inside the input; choose a folder outside it")
     if save_mapping is not None:
         check_mapping_path(save_mapping, [*inputs, output])
-    names = _output_names(sources, inputs)
+    names = _output_names(sources, inputs) if keep_names else _numbered(sources)
     documents = [read(source, limits, structure=True) for source in sources]
     anonymiser = Anonymiser(settings, chosen)
     for document in documents:
@@ -150,7 +153,11 @@ def anonymise(
                 (writer.temp / name.parent).mkdir(parents=True, exist_ok=True)  # type: ignore[operator]
             writer.write_text(str(name), document.write(out[position : position + count]))
             position += count
-        writer.write_json("anonymisation.json", anonymiser.summary())
+        files = [
+            {"output": names[d.path], "format": d.format, "sha256": d.sha256, "records": len(d.records)}
+            for d in documents
+        ]
+        writer.write_json("anonymisation.json", {**anonymiser.summary(), "files": files})
         writer.commit()
     if save_mapping is not None:
         anonymiser.save_mapping(save_mapping)
@@ -181,6 +188,14 @@ def check_mapping_path(path: Path, folders: list[Path]) -> None:
 
 def _notice(message: str) -> None:
     typer.echo(f"persona: {message}", err=True)
+
+
+def _numbered(sources: list[Path]) -> dict[Path, str]:
+    """``input-1.csv``, ``input-2.txt``...: a file or folder name can name a participant, so the
+    copies say nothing of them; anonymisation.json pairs each with its input's sha256."""
+    return {
+        source: f"input-{number}{source.suffix.lower()}" for number, source in enumerate(sources, start=1)
+    }
 
 
 def _output_names(sources: list[Path], given: list[Path]) -> dict[Path, str]:
