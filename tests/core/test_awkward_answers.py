@@ -50,7 +50,9 @@ def test_ids_that_do_not_exist_in_every_chunk_exit_10_naming_a_chunk(
 ):
     provider = Inventor(context_length=6_000, max_concurrency=1)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
-    result = run_persona("generate", "-i", str(notes(tmp_path)), "-p", "analyst", "-o", "run", "-q")
+    result = run_persona(
+        "generate", "-i", str(notes(tmp_path)), "-p", "analyst", "-o", "run", "-q", "--grouping", "order"
+    )
     assert result.exit_code == ExitCode.ANSWER, result.stderr
     assert "IndexError" not in result.stderr
     *warnings, error = result.stderr.splitlines()

@@ -109,7 +109,9 @@ def test_map_reduce_when_the_data_does_not_fit(run_persona, register_plugin, per
     provider = AnalystProvider(context_length=6_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data = notes(tmp_path, rows=200)
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "--json")
+    result = run_persona(
+        "generate", "-i", str(data), "-p", "analyst", "-o", "run", "--json", "--grouping", "order"
+    )
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     fitting = manifest["details"]["fitting"]
@@ -135,7 +137,7 @@ def test_findings_that_do_not_fit_are_merged_again(run_persona, register_plugin,
     provider = AnalystProvider(context_length=6_500)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data = notes(tmp_path, rows=300)
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run")
+    result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "--grouping", "order")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     assert manifest["details"]["fitting"]["reduce_levels"] >= 2
@@ -331,9 +333,9 @@ def test_dry_run_calls_no_provider(run_persona, analyst, persona_home):
 def test_dry_run_shows_the_split_for_a_small_context(run_persona, register_plugin, persona_home, tmp_path):
     register_plugin(AnalystPlugin(AnalystProvider(context_length=6_000)), "analyst-plugin")
     data = notes(tmp_path, rows=200)
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "--dry-run")
+    result = run_persona("generate", "-i", str(data), "-p", "analyst", "--dry-run", "--grouping", "order")
     assert "Context: 6000 tokens (provider)" in result.stdout
-    assert "Plan: map-reduce," in result.stdout
+    assert "Plan: map-reduce," in result.stdout and "in file order" in result.stdout
 
 
 def test_dry_run_assumes_a_context_only_when_the_server_is_down(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, get_args, runtime_checkable
 
 from persona.records import Record
 
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from persona.providers import Provider
     from persona.reporting import Reporter
     from persona.schema import Persona
+
+
+#: How the ``llm`` engine splits data that does not fit one prompt: ``per-group`` writes one persona
+#: per group of similar participants, grounded by that group's extractive draft; ``similar`` makes
+#: the map-reduce chunks from groups of similar records; ``order`` packs records in file order.
+#: ``bench/llm_grouping.py`` measured per-group best, so it is the default.
+Grouping = Literal["per-group", "similar", "order"]
+GROUPINGS: tuple[str, ...] = get_args(Grouping)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class GenerateConfig:
     concurrency: int = 2
     reasoning: bool | None = None
     max_requests: int = 500
+    grouping: Grouping = "per-group"
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from persona.engines import Grouping
 from persona.errors import PersonaError, SettingsError, UsageError
 from persona.sources import ENV_PREFIX, as_flag, as_list, layers, merge, nearest
 
@@ -97,6 +98,9 @@ class Settings(BaseSettings):
         None, ge=1024, description="context to assume when the provider does not report one"
     )
     max_requests: int = Field(500, ge=1, description="a run that needs more model requests stops first")
+    grouping: Grouping = Field(
+        "per-group", description="llm engine, data larger than one prompt: per-group, similar or order"
+    )
     preprocessors: list[str] = Field(
         default_factory=list, description="preprocessors run on every generate, in order"
     )

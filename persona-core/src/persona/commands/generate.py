@@ -38,6 +38,11 @@ def generate_command(
     record_paths: bool = typer.Option(
         False, "--record-paths", help="With --anonymise: still name input files by path in the run folder."
     ),
+    grouping: str | None = typer.Option(
+        None,
+        "--grouping",
+        help="llm engine, data larger than one prompt: per-group (default), similar or order.",
+    ),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     seed: int | None = typer.Option(None, "--seed", help="Seed, for repeatable runs."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and first prompt; call no model."),
@@ -67,6 +72,7 @@ def generate_command(
             "count": count,
             "temperature": temperature,
             "seed": seed,
+            "grouping": grouping,
         }
     ).settings
 
@@ -95,6 +101,7 @@ def generate_command(
         concurrency=settings.concurrency,
         reasoning=True if (save_thinking or settings.save_thinking) else None,
         max_requests=settings.max_requests,
+        grouping=settings.grouping,
     )
     request = GenerateRequest(
         inputs=paths,
@@ -159,18 +166,26 @@ def _print_dry_run(summary: dict[str, Any]) -> None:
             typer.echo(line)
         return
     typer.echo(f"About {fit['estimated_data_tokens']} tokens of data")
+    per_prompt = fit.get("data_tokens_per_prompt")
     typer.echo(
         f"Context: {fit['context_length']} tokens ({fit['context_source']}), {fit['answer_tokens']} kept for "
-        f"the answer, {fit['data_tokens_per_prompt']} for data per prompt"
+        "the answer" + (f", {per_prompt} for data per prompt" if per_prompt else "")
     )
+    requests = summary["requests"]
+    about = f"about {requests['requests']} requests and {requests['prompt_tokens']:,} prompt tokens"
     if fit["strategy"] == "single":
         typer.echo("Plan: one request with every record")
+    elif fit["strategy"] == "per-group":
+        sizes = ", ".join(str(group["records"]) for group in fit["groups"])
+        typer.echo(
+            f"Plan: per-group, {len(fit['groups'])} groups of similar records ({sizes} records), one "
+            f"persona each, grounded by the group's extractive draft: {about}"
+        )
     else:
-        requests = summary["requests"]
+        order = "grouped by similarity" if fit.get("grouping") == "similar" else "in file order"
         typer.echo(
             f"Plan: map-reduce, {len(fit['chunks'])} chunk requests ({', '.join(map(str, fit['chunks']))} "
-            f"records), then the personas from their findings: about {requests['requests']} requests and "
-            f"{requests['prompt_tokens']:,} prompt tokens"
+            f"records, {order}), then the personas from their findings: {about}"
         )
     typer.echo(f"First prompt (about {summary['estimated_first_prompt_tokens']} tokens):")
     for message in summary["first_prompt"]:

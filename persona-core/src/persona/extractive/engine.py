@@ -24,14 +24,14 @@ class ExtractiveEngine:
         import numpy  # noqa: F401  (a missing numpy is reported before any data is read)
 
     def plan(self, records: Sequence[Record]) -> dict[str, Any]:
-        from persona.extractive.units import classify_columns, make_units
+        from persona.extractive.units import classify_columns, make_units, unit_kind
 
         units = make_units(records)
         columns = classify_columns(records)
         return {
             "engine": self.name,
             "plan": [
-                f"Plan: {len(units)} units ({_kind(units)}), "
+                f"Plan: {len(units)} units ({unit_kind(units)}), "
                 f"grouped into {min(self.count, len(units))} personas; no model is needed",
                 f"Free-text columns: {', '.join(sorted(columns.free)) or 'none'}; structured: "
                 f"{', '.join(sorted(columns.categorical | columns.ages)) or 'none'}",
@@ -40,28 +40,21 @@ class ExtractiveEngine:
         }
 
     def run(self, records: Sequence[Record]) -> EngineResult:
-        from persona.extractive.compose import compose, sentences
-        from persona.extractive.features import TermSpace, tokens, unit_features
-        from persona.extractive.grouping import group
-        from persona.extractive.units import classify_columns, make_units
+        from persona.extractive.analysis import analyse
 
         if not records:
             raise InputError("no records to build personas from")
-        units = make_units(records)
-        columns = classify_columns(records)
-        texts = [tokens(unit.text(columns.free)) for unit in units]
-        space = TermSpace(texts)
+        analysis = analyse(records, self.count, self.seed)
+        units, columns, space = analysis.units, analysis.columns, analysis.space
         self.reporter.info(
             f"extractive: {len(records)} records in {len(units)} units, {len(space.terms)} terms"
         )
-        points = unit_features(units, columns, space, texts, self.seed)
-        labels = group(points, self.count, self.seed)
-        candidates = sentences(units, columns)
+        candidates = analysis.candidates()
         warnings = []
-        groups = sorted(set(labels.tolist()))
+        groups = analysis.groups
         if len(groups) < self.count:
             warnings.append(
-                f"only {len(units)} units ({_kind(units)}) "
+                f"only {len(units)} units ({analysis.kind}) "
                 f"in the data, so {len(groups)} personas instead of {self.count}"
             )
         if len(units) < SMALL_STUDY:
@@ -76,12 +69,10 @@ class ExtractiveEngine:
         personas = []
         assignments: dict[str, str] = {}
         for number, g in enumerate(groups):
-            members = [i for i, label in enumerate(labels.tolist()) if label == g]
-            persona = compose(number, members, units, columns, candidates, space, len(units), self.seed)
+            persona = analysis.draft(g, number)
             personas.append(persona)
-            for i in members:
-                for record in units[i].records:
-                    assignments[record.id] = persona.id
+            for record in analysis.records(g):
+                assignments[record.id] = persona.id
         return EngineResult(
             personas=personas,
             engine=self.name,
@@ -89,7 +80,7 @@ class ExtractiveEngine:
             assignments=assignments,
             details={
                 "units": len(units),
-                "unit": _kind(units).removesuffix("s"),
+                "unit": analysis.kind.removesuffix("s"),
                 "terms": len(space.terms),
                 "sentences": len(candidates),
                 "free_text_columns": sorted(columns.free),
@@ -98,7 +89,3 @@ class ExtractiveEngine:
             },
             warnings=warnings,
         )
-
-
-def _kind(units: Sequence[Any]) -> str:
-    return "participants" if any(u.key.startswith("participant:") for u in units) else "records"

@@ -43,6 +43,11 @@ def make_units(records: Sequence[Record]) -> list[Unit]:
     return sorted(units.values(), key=lambda unit: unit.key)
 
 
+def unit_kind(units: Sequence[Unit]) -> str:
+    """``participants`` when records were linked to people, else ``records``."""
+    return "participants" if any(unit.key.startswith("participant:") for unit in units) else "records"
+
+
 @dataclass(frozen=True)
 class Columns:
     free: set[str]  #: free-text answers: sentences to cluster and to quote

@@ -15,13 +15,19 @@ from persona.engines import EngineContext, EngineResult, GenerateConfig
 from persona.errors import AnswerError, InputError, UsageError
 from persona.llm.answers import Asker, InvalidAnswerError
 from persona.llm.evidence import Sources, Tally
-from persona.llm.fitting import Budget, FitPlan, make_budget, plan
+from persona.llm.fitting import Budget, FitPlan, make_budget, plan, plan_similar
 from persona.llm.mapreduce import MapReduce
-from persona.llm.prompts import findings_messages, persona_messages, render_findings, render_records
+from persona.llm.prompts import (
+    findings_messages,
+    persona_messages,
+    render_draft,
+    render_findings,
+    render_records,
+)
 from persona.providers import Message, ModelInfo, Provider
 from persona.records import Record
 from persona.schema import FindingSet, Persona, PersonaSet, answer_schema
-from persona.tokens import estimate_messages
+from persona.tokens import estimate_messages, estimate_tokens
 
 __all__ = ["InvalidAnswerError", "LlmEngine", "persona_overhead"]
 
@@ -53,6 +59,7 @@ class LlmEngine:
         self.provider: Provider | None = None
         self.model: ModelInfo | None = None
         self.asker: Asker | None = None
+        self._drafts: list[str] = []  #: per-group: each group's extractive draft, rendered
 
     # -- the engine interface ----------------------------------------------------------------------
 
@@ -99,13 +106,9 @@ class LlmEngine:
         fit = self._fit(records)
         sources = Sources(records)
         estimate = self._request_estimate(fit)
-        what = (
-            "all records fit in one prompt"
-            if fit.strategy == "single"
-            else f"{len(records)} records split into {len(fit.chunks)} chunks; about {estimate['requests']} "
-            f"requests and {estimate['prompt_tokens']:,} prompt tokens"
+        self.reporter.info(
+            f"model {model.name}: {fit.budget.context_length} tokens of context; {_what(fit, estimate)}"
         )
-        self.reporter.info(f"model {model.name}: {fit.budget.context_length} tokens of context; {what}")
         if estimate["requests"] > self.config.max_requests:
             raise InputError(
                 f"the data needs about {estimate['requests']} model requests, over max_requests "
@@ -113,13 +116,12 @@ class LlmEngine:
                 "or give less data"
             )
         mapreduce = MapReduce(self.asker, sources, self.reporter, self.workers)
-        if fit.strategy == "single":
-            data, known, from_findings = render_records(records), [r.id for r in records], False
+        assignments: dict[str, str] = {}
+        if fit.strategy == "per-group":
+            personas, tally, assignments = self._per_group(model, fit, sources, mapreduce)
         else:
-            findings = mapreduce.reduce(mapreduce.map(model, fit.chunks), fit.budget.data_tokens, model)
-            known = sorted({rid for finding in findings for rid in finding["record_ids"]})
-            data, from_findings = render_findings(findings), True
-        personas, tally = self._personas(model, data, known, sources, from_findings)
+            data, known, from_findings = self._data(model, fit, mapreduce)
+            personas, tally = self._personas(model, data, known, sources, from_findings)
         tally.add(mapreduce.tally)
         warnings = []
         if tally.quotes_dropped:
@@ -127,6 +129,7 @@ class LlmEngine:
         return EngineResult(
             personas=personas,
             engine=self.name,
+            assignments=assignments,
             model={
                 "name": model.name,
                 "provider": self.provider_name,
@@ -156,33 +159,132 @@ class LlmEngine:
             context, source = self.model.context_length, "provider"
         else:
             context, source = self.config.context_tokens, "setting"
-        budget: Budget = make_budget(
-            context, source, self.config.answer_tokens, persona_overhead(self.config.count)
-        )
-        return plan(records, budget)
+        overhead = persona_overhead(self.config.count)
+        budget: Budget = make_budget(context, source, self.config.answer_tokens, overhead)
+        fit = plan(records, budget)
+        if fit.strategy == "single" or self.config.grouping == "order":
+            return fit
+        from persona.extractive.analysis import analyse
+
+        seed = self.config.seed if self.config.seed is not None else 0
+        analysis = analyse(records, self.config.count, seed)
+        groups = [analysis.records(g) for g in analysis.groups]
+        if self.config.grouping == "similar":
+            return plan_similar(groups, budget)
+        self._drafts = [render_draft(analysis.draft(g)) for g in analysis.groups]
+        plans = []
+        for group, draft in zip(groups, self._drafts, strict=True):
+            grounded = make_budget(
+                budget.context_length,
+                budget.context_source,
+                budget.answer_tokens,
+                overhead + estimate_tokens(draft),
+            )
+            plans.append(plan(group, grounded))
+        return FitPlan("per-group", budget, fit.data_tokens, groups=plans)
 
     def _request_estimate(self, fit: FitPlan) -> dict[str, int]:
         """How many requests and prompt tokens a run will take, roughly (merges included)."""
+        if fit.strategy == "per-group":
+            parts = [self._request_estimate(group) for group in fit.groups]
+            return {key: sum(part[key] for part in parts) for key in ("requests", "prompt_tokens")}
         chunks = len(fit.chunks)
         requests = 1 if fit.strategy == "single" else chunks + max(0, (chunks - 1) // 8) + 1
         overhead = fit.budget.overhead_tokens
         return {"requests": requests, "prompt_tokens": fit.data_tokens + overhead * requests}
 
     def _first_messages(self, fit: FitPlan) -> tuple[Message, ...]:
+        draft = None
+        if fit.strategy == "per-group":
+            fit, draft = fit.groups[0], self._drafts[0]
         chunk = fit.chunks[0]
         if fit.strategy == "single":
-            schema = answer_schema(PersonaSet, max_items=self.config.count)
-            return persona_messages(render_records(chunk), count=self.config.count, schema=schema)
+            count = 1 if draft is not None else self.config.count
+            schema = answer_schema(PersonaSet, max_items=count)
+            return persona_messages(render_records(chunk), count=count, schema=schema, draft=draft)
         return findings_messages(render_records(chunk), schema=answer_schema(FindingSet))
 
+    def _data(
+        self, model: ModelInfo, fit: FitPlan, mapreduce: MapReduce, label: str = ""
+    ) -> tuple[str, list[str], bool]:
+        """What the persona request shows: the records themselves, or the findings of map-reduce."""
+        if fit.strategy == "single":
+            records = fit.chunks[0]
+            return render_records(records), [r.id for r in records], False
+        findings = mapreduce.reduce(
+            mapreduce.map(model, fit.chunks, label), fit.budget.data_tokens, model, label
+        )
+        known = sorted({rid for finding in findings for rid in finding["record_ids"]})
+        return render_findings(findings), known, True
+
+    def _per_group(
+        self, model: ModelInfo, fit: FitPlan, sources: Sources, mapreduce: MapReduce
+    ) -> tuple[list[Persona], Tally, dict[str, str]]:
+        """One persona per group of similar records, each grounded by the group's draft. A group
+        whose persona fails the quality gate is left out, saying how many records lost coverage."""
+        total = len(fit.groups)
+
+        def one(index: int) -> tuple[list[Persona], Tally] | AnswerError:
+            group = fit.groups[index]
+            label = f"group {index + 1}/{total}: "
+            try:
+                data, known, from_findings = self._data(model, group, mapreduce, label)
+                return self._personas(
+                    model, data, known, sources, from_findings, draft=self._drafts[index], label=label
+                )
+            except AnswerError as exc:
+                return exc
+
+        parallel = all(group.strategy == "single" for group in fit.groups)
+        results = mapreduce.parallel(one, total) if parallel else [one(i) for i in range(total)]
+        personas: list[Persona] = []
+        assignments: dict[str, str] = {}
+        tally = Tally()
+        taken: set[str] = set()
+        lost: list[str] = []
+        for index, result in enumerate(results):
+            group = fit.groups[index]
+            if isinstance(result, AnswerError):
+                lost.append(str(result))
+                mapreduce.uncovered += len(group.records)
+                continue
+            found, part = result
+            tally.add(part)
+            for persona in found[:1]:
+                pid, n = persona.id, 2
+                while pid in taken:
+                    pid, n = f"{persona.id[:36]}-{n}", n + 1
+                taken.add(pid)
+                personas.append(persona if pid == persona.id else persona.model_copy(update={"id": pid}))
+                assignments.update({record.id: pid for record in group.records})
+        if not personas:
+            raise AnswerError(
+                lost[0] if len(lost) == 1 else f"no group's persona passed the quality gate: {lost[0]}"
+            )
+        if lost:
+            self.reporter.warn(
+                f"{len(lost)} of {total} groups left out ({mapreduce.uncovered} records lost coverage): "
+                + "; ".join(lost)
+            )
+        return personas, tally, assignments
+
     def _personas(
-        self, model: ModelInfo, data: str, known: Sequence[str], sources: Sources, from_findings: bool
+        self,
+        model: ModelInfo,
+        data: str,
+        known: Sequence[str],
+        sources: Sources,
+        from_findings: bool,
+        draft: str | None = None,
+        label: str = "",
     ) -> tuple[list[Persona], Tally]:
         assert self.asker is not None
-        count = self.config.count
+        count = 1 if draft is not None else self.config.count
         generic = answer_schema(PersonaSet, max_items=count)
         schema = answer_schema(PersonaSet, max_items=count, record_ids=known)
-        messages = persona_messages(data, count=count, schema=generic, from_findings=from_findings)
+        messages = persona_messages(
+            data, count=count, schema=generic, from_findings=from_findings, draft=draft
+        )
         kept: list[Persona] = []
         tally = Tally()
         problems: list[str] = []
@@ -192,11 +294,23 @@ class LlmEngine:
             kept, tally, problems = sources.personas(answer.personas, count)
             return "; ".join(problems)
 
-        self.asker.ask(model, messages, schema, PersonaSet, "personas", check)
+        self.asker.ask(model, messages, schema, PersonaSet, f"{label}personas", check)
         for problem in problems:
-            self.reporter.warn(f"left out {problem}")
+            self.reporter.warn(f"{label}left out {problem}")
         if not kept:
             raise AnswerError(
-                "personas: no persona passed the quality gate after a repair (" + "; ".join(problems) + ")"
+                f"{label}personas: no persona passed the quality gate after a repair ("
+                + "; ".join(problems)
+                + ")"
             )
         return kept, tally
+
+
+def _what(fit: FitPlan, estimate: dict[str, int]) -> str:
+    about = f"about {estimate['requests']} requests and {estimate['prompt_tokens']:,} prompt tokens"
+    if fit.strategy == "single":
+        return "all records fit in one prompt"
+    if fit.strategy == "per-group":
+        return f"{len(fit.groups)} groups of similar records, one persona each; {about}"
+    how = "grouped by similarity" if fit.grouping == "similar" else "in file order"
+    return f"{len(fit.records)} records split into {len(fit.chunks)} chunks ({how}); {about}"

@@ -35,12 +35,34 @@ class Budget:
 
 @dataclass
 class FitPlan:
-    strategy: Literal["single", "map-reduce"]
+    """How records reach the model: ``single`` (one prompt), ``map-reduce`` (``chunks``), or
+    ``per-group`` (one persona per group of similar records, each group with a plan of its own)."""
+
+    strategy: Literal["single", "map-reduce", "per-group"]
     budget: Budget
     data_tokens: int
     chunks: list[list[Record]] = field(default_factory=list)
+    grouping: str = "order"  #: how the chunks were made: ``order`` or ``similar``
+    groups: list[FitPlan] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        return [record for chunk in self.chunks for record in chunk]
 
     def describe(self) -> dict[str, object]:
+        if self.strategy == "per-group":
+            return {
+                "strategy": self.strategy,
+                "context_length": self.budget.context_length,
+                "context_source": self.budget.context_source,
+                "answer_tokens": self.budget.answer_tokens,
+                "prompt_overhead_tokens": self.budget.overhead_tokens,
+                "estimated_data_tokens": self.data_tokens,
+                "groups": [
+                    {"records": len(group.records), "strategy": group.strategy, "chunks": len(group.chunks)}
+                    for group in self.groups
+                ],
+            }
         return {
             "strategy": self.strategy,
             "context_length": self.budget.context_length,
@@ -50,6 +72,7 @@ class FitPlan:
             "data_tokens_per_prompt": self.budget.data_tokens,
             "estimated_data_tokens": self.data_tokens,
             "chunks": [len(chunk) for chunk in self.chunks],
+            **({"grouping": self.grouping} if self.strategy == "map-reduce" else {}),
         }
 
 
@@ -99,6 +122,18 @@ def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None 
             )
     chunks = [[records[i] for i in group] for group in pack(sizes, limit)]
     return FitPlan("map-reduce", budget, total, chunks)
+
+
+def plan_similar(groups: Sequence[Sequence[Record]], budget: Budget) -> FitPlan:
+    """Map-reduce chunks that never mix groups: each group of similar records is packed on its own,
+    so the map step sees one kind of user at a time."""
+    chunks: list[list[Record]] = []
+    total = 0
+    for group in groups:
+        fit = plan(group, budget)
+        chunks.extend(fit.chunks)
+        total += fit.data_tokens
+    return FitPlan("map-reduce", budget, total, chunks, grouping="similar")
 
 
 def pack(sizes: Sequence[int], limit: int) -> list[list[int]]:

@@ -37,7 +37,7 @@ class MapReduce:
         self.levels = 0
         self.uncovered = 0
 
-    def map(self, model: ModelInfo, chunks: Sequence[Sequence[Record]]) -> list[Finding]:
+    def map(self, model: ModelInfo, chunks: Sequence[Sequence[Record]], label: str = "") -> list[Finding]:
         generic = answer_schema(FindingSet)
 
         def one(index: int) -> tuple[list[Finding], Tally]:
@@ -45,9 +45,9 @@ class MapReduce:
             known = {record.id for record in chunk}
             schema = answer_schema(FindingSet, record_ids=[record.id for record in chunk])
             messages = findings_messages(render_records(chunk), schema=generic)
-            return self._findings(model, messages, schema, known, f"chunk {index + 1}/{len(chunks)}")
+            return self._findings(model, messages, schema, known, f"{label}chunk {index + 1}/{len(chunks)}")
 
-        results = self._parallel(one, len(chunks))
+        results = self.parallel(one, len(chunks))
         findings: list[Finding] = []
         empty = []
         for index, (found, tally) in enumerate(results):
@@ -58,28 +58,31 @@ class MapReduce:
                 empty.append(index)
         if len(empty) == len(chunks):
             raise AnswerError(
-                f"chunk 1/{len(chunks)}: no finding of any chunk cites a record of the data, even after a "
-                "repair; try a larger model"
+                f"{label}chunk 1/{len(chunks)}: no finding of any chunk cites a record of the data, "
+                "even after a repair; try a larger model"
             )
         if empty:
-            self.uncovered = sum(len(chunks[i]) for i in empty)
+            lost = sum(len(chunks[i]) for i in empty)
+            self.uncovered += lost
             names = ", ".join(f"{i + 1}/{len(chunks)}" for i in empty)
             self.reporter.warn(
-                f"chunk {names}: no usable findings after a repair; {self.uncovered} records lost coverage"
+                f"{label}chunk {names}: no usable findings after a repair; {lost} records lost coverage"
             )
         return findings
 
-    def reduce(self, findings: list[Finding], data_tokens: int, model: ModelInfo) -> list[Finding]:
+    def reduce(
+        self, findings: list[Finding], data_tokens: int, model: ModelInfo, label: str = ""
+    ) -> list[Finding]:
         """Findings merged until their text fits ``data_tokens``."""
         generic = answer_schema(FindingSet)
         for level in range(1, MAX_REDUCE_LEVELS + 1):
-            self.levels = level
+            self.levels = max(self.levels, level)
             if estimate(findings) <= data_tokens:
                 return findings
             groups = pack_texts([render_findings([f]) for f in findings], data_tokens)
             if len(groups) >= len(findings):
                 break
-            self.reporter.info(f"merging {len(findings)} findings in {len(groups)} groups")
+            self.reporter.info(f"{label}merging {len(findings)} findings in {len(groups)} groups")
 
             def merge(
                 index: int,
@@ -92,19 +95,19 @@ class MapReduce:
                 schema = answer_schema(FindingSet, record_ids=sorted(known))
                 messages = findings_messages(render_findings(group), schema=generic, from_findings=True)
                 found, tally = self._findings(
-                    model, messages, schema, known, f"merge {level}.{index + 1}/{len(groups)}"
+                    model, messages, schema, known, f"{label}merge {level}.{index + 1}/{len(groups)}"
                 )
                 return (found or group), tally  # a merge that lost everything keeps its input
 
             merged: list[Finding] = []
-            for found, tally in self._parallel(merge, len(groups)):
+            for found, tally in self.parallel(merge, len(groups)):
                 self.tally.add(tally)
                 merged.extend(found)
             if len(merged) >= len(findings):
                 break
             findings = merged
         raise AnswerError(
-            f"the findings did not shrink enough to fit {model.name}'s context after merging; use a "
+            f"{label}the findings did not shrink enough to fit {model.name}'s context after merging; use a "
             "model with a larger context or less data"
         )
 
@@ -124,7 +127,7 @@ class MapReduce:
         self.asker.ask(model, messages, schema, FindingSet, label, check)
         return kept, tally
 
-    def _parallel(self, work: Callable[[int], T], count: int) -> list[T]:
+    def parallel(self, work: Callable[[int], T], count: int) -> list[T]:
         if self.workers == 1 or count == 1:
             return [work(index) for index in range(count)]
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="persona") as pool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from persona.providers import Message
 from persona.records import Record
+from persona.schema import Persona
 
 SYSTEM = (
     "You are a careful UX research analyst. You build user personas strictly from the research "
@@ -18,7 +19,7 @@ SYSTEM = (
 )
 
 _PERSONA_RULES = """\
-Write {count} distinct personas that together cover the main patterns in the data.
+{task}
 Rules:
 - Each persona is a composite archetype, not one participant; give it a fictional name.
 - "evidence" lists the ids of the records that support the persona: the text in square brackets
@@ -37,6 +38,33 @@ Rules:
 - "quotes" are copied word for word from a single record, with that record's id.
 Answer with one JSON object that follows this JSON schema:
 {schema}"""
+
+
+_MANY = "Write {count} distinct personas that together cover the main patterns in the data."
+_ONE = (
+    "These participants were grouped together because they said similar things. Write one persona "
+    "that represents them."
+)
+
+
+def render_draft(draft: Persona) -> str:
+    """A group's extractive persona, as grounding for the model: its verbatim sentences with their
+    support, its demographics and its central quotes."""
+    lines = ["Draft (sentences taken word for word from this group's records, with how many say so):"]
+    if draft.role:
+        lines.append(f"role: {draft.role}")
+    demographics = draft.demographics.model_dump(exclude_none=True)
+    if demographics:
+        lines.append("demographics: " + "; ".join(f"{k}: {v}" for k, v in demographics.items()))
+    for name in ("goals", "pain_points", "behaviours", "motivations"):
+        items = getattr(draft, name)
+        lines.append(f"{name}:")
+        lines.extend(
+            f"- {item}" + (f" ({draft.support[item]})" if item in draft.support else "") for item in items
+        )
+    for quote in draft.quotes:
+        lines.append(f'quote [{quote.record_id}]: "{quote.text}"')
+    return "\n".join(lines)
 
 
 def render_record(record: Record) -> str:
@@ -68,15 +96,27 @@ def compact(schema: Mapping[str, Any]) -> str:
 
 
 def persona_messages(
-    data: str, *, count: int, schema: Mapping[str, Any], from_findings: bool = False
+    data: str,
+    *,
+    count: int,
+    schema: Mapping[str, Any],
+    from_findings: bool = False,
+    draft: str | None = None,
 ) -> tuple[Message, ...]:
     """Instructions and schema first, the data last: every request of a run then starts with the
-    same tokens, which the server can reuse from its cache."""
+    same tokens, which the server can reuse from its cache. With ``draft`` (one persona per group),
+    the group's extractive draft comes before its data."""
     what = "findings extracted from research records" if from_findings else "research records"
-    rules = _PERSONA_RULES.format(count=count, schema=compact(schema))
+    task = _ONE if draft is not None else _MANY.format(count=count)
+    rules = _PERSONA_RULES.format(task=task, schema=compact(schema))
+    grounding = (
+        f"{draft}\n\nCorrect the draft where the data says otherwise; keep only what the data supports.\n\n"
+        if draft
+        else ""
+    )
     return (
         Message("system", f"{SYSTEM}\n\n{rules}"),
-        Message("user", f"Here are the {what}:\n\n{data}"),
+        Message("user", f"{grounding}Here are the {what}:\n\n{data}"),
     )
 
 
