@@ -271,16 +271,17 @@ def lint(node: Any, path: str = "$") -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize(
-    "schema",
-    [
-        answer_schema(PersonaSet),
-        answer_schema(PersonaSet, max_items=3),
-        answer_schema(PersonaSet, max_items=2, record_ids=["a-1", "b-2"]),
-        answer_schema(FindingSet),
-        answer_schema(FindingSet, record_ids=[f"f1-r{n}" for n in range(50)]),
-    ],
-)
+#: Every kind of schema Persona sends (tests/ollama/test_decoder.py compiles them with llama.cpp).
+SCHEMAS = {
+    "personas": answer_schema(PersonaSet),
+    "personas-3": answer_schema(PersonaSet, max_items=3),
+    "personas-ids": answer_schema(PersonaSet, max_items=2, record_ids=["a-1", "b-2"]),
+    "findings": answer_schema(FindingSet),
+    "findings-ids": answer_schema(FindingSet, record_ids=[f"f1-r{n}" for n in range(50)]),
+}
+
+
+@pytest.mark.parametrize("schema", SCHEMAS.values(), ids=SCHEMAS.keys())
 def test_every_schema_persona_sends_is_in_the_grammar_subset(schema):
     assert lint(schema) == []
 

@@ -12,6 +12,7 @@ request it received is recorded for the tests to inspect.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +57,8 @@ class Fault:
     kind: ``status`` (HTTP ``status`` with ``message``), ``error_line`` (an error object after
     ``after`` chunks of a 200 stream), ``drop`` (connection closed after ``after`` chunks),
     ``stall`` (silence for ``seconds`` before anything is sent), ``shorten`` (report
-    ``prompt_eval_count`` as ``count``).
+    ``prompt_eval_count`` as ``count``), ``cut`` (the runner truncated the prompt to ``num_ctx``
+    tokens, as its "truncating input prompt ... new=<limit>" log line says).
     """
 
     kind: str
@@ -67,14 +69,34 @@ class Fault:
     count: int = 10
 
 
+@dataclass
+class Reply:
+    """What a responder backed by a real decoder returns instead of a plain answer: the pieces it
+    decoded and its own counts, which the server reports as they are."""
+
+    pieces: list[str]
+    prompt_eval_count: int
+    eval_count: int
+    done_reason: str = "stop"
+
+
 class FakeOllama:
-    def __init__(self, responder: Callable[[dict[str, Any]], str] | None = None) -> None:
+    def __init__(self, responder: Callable[[dict[str, Any]], str | Reply] | None = None) -> None:
         self.models: dict[str, FakeModel] = {}
         self.requests: list[tuple[str, str, Any]] = []
         self.faults: list[Fault] = []
         self.responder = responder or (lambda body: '{"ok": true}')
         self.answer_delay = 0.0
+        # The prompt cache of one slot per model, as OLLAMA_NUM_PARALLEL=1 keeps it: a prompt that
+        # starts like the model's previous one evaluates only the rest. Servers differ in what they
+        # report: "new" (prompt_eval_count counts only the tokens evaluated, as several released
+        # versions did) or "total" (prompt_eval_count is the whole prompt, and
+        # prompt_eval_cached_count the part served from the cache, as newer ones do).
+        self.cache_counts = "new"
+        self.cached: list[int] = []  #: per /api/chat request: prompt tokens served from the cache
+        self._last_prompt: dict[str, str] = {}
         self._stop = threading.Event()
+        self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -268,7 +290,7 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
             if model is None:
                 self._error(404, f'model "{name}" not found, try pulling it first')
                 return
-            fault = fake.next_fault(("status", "error_line", "drop", "stall", "shorten"))
+            fault = fake.next_fault(("status", "error_line", "drop", "stall", "shorten", "cut"))
             if fault is not None and fault.kind == "status":
                 self._error(fault.status, fault.message)
                 return
@@ -282,21 +304,41 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
             # the chat template adds a few tokens around every message
             prompt = sum(_tokens(m.get("content", "")) + 6 for m in body.get("messages", [])) + 2
             evaluated = min(prompt, num_ctx)  # the real server cuts prompts longer than num_ctx
+            text = "".join(f"<{m.get('role')}>{m.get('content', '')}" for m in body.get("messages", []))
+            with fake.lock:
+                previous = fake._last_prompt.get(name, "")
+                fake._last_prompt[name] = text
+            shared = len(os.path.commonprefix([previous, text]))  # noqa: RUF071 (strings, not paths)
+            cached = min(evaluated - 1, shared // 4) if shared else 0
+            fake.cached.append(cached)
+            counts: dict[str, int] = {}
+            if fake.cache_counts == "new":
+                evaluated -= cached
+            elif cached:
+                counts["prompt_eval_cached_count"] = cached
             if fault is not None and fault.kind == "shorten":
                 evaluated = fault.count
+            if fault is not None and fault.kind == "cut":
+                evaluated = num_ctx
             answer = fake.responder(body)
-            pieces = [answer[i : i + 4] for i in range(0, len(answer), 4)]
-            done_reason = "stop"
-            if 0 < num_predict < len(pieces):
-                pieces, done_reason = pieces[:num_predict], "length"
+            if isinstance(answer, Reply):
+                pieces, done_reason = answer.pieces, answer.done_reason
+                evaluated, eval_count = answer.prompt_eval_count, answer.eval_count
+            else:
+                pieces = [answer[i : i + 4] for i in range(0, len(answer), 4)]
+                done_reason = "stop"
+                if 0 < num_predict < len(pieces):
+                    pieces, done_reason = pieces[:num_predict], "length"
+                eval_count = len(pieces)
             was_loaded = model.loaded
             model.loaded = True
             metrics = {
                 "total_duration": 1_500_000_000,
                 "load_duration": 0 if was_loaded else 900_000_000,
                 "prompt_eval_count": evaluated,
+                **counts,
                 "prompt_eval_duration": 300_000_000,
-                "eval_count": len(pieces),
+                "eval_count": eval_count,
                 "eval_duration": 300_000_000,
             }
             if not body.get("stream", True):

@@ -316,7 +316,7 @@ def test_busy_server_is_retried_with_backoff(fake_ollama):
             ExitCode.PROVIDER,
             "Ollama sent nothing for 0.3 s while trying to answer with 'qwen2.5:7b' (ollama.read_timeout)",
         ),
-        (Fault("shorten", count=50), ExitCode.PROVIDER, "Ollama read only 50 tokens of a prompt of about"),
+        (Fault("cut"), ExitCode.PROVIDER, "tokens of a prompt of about"),
     ],
     ids=["400", "500", "503", "error-line", "drop", "stall", "shortened"],
 )
@@ -329,6 +329,22 @@ def test_server_faults_are_one_line_and_leave_nothing(
     assert result.exit_code == exit_code
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert run_folders(persona_home) == []
+
+
+@pytest.mark.parametrize("counts", ["new", "total"])
+def test_prompts_served_from_the_cache_are_not_taken_for_cut_ones(
+    run_persona, ollama_env, fake_ollama, persona_home, counts
+):
+    """A second run of the same data shares its whole prompt with the first; a server that counts
+    only the tokens it evaluated then reports a handful."""
+    fake_ollama.cache_counts = counts
+    for run in ("one", "two"):
+        result = run_persona("generate", "-i", EXAMPLES, "-q", "-o", run, env=ollama_env)
+        assert result.exit_code == 0, result.stderr
+    first, second = fake_ollama.cached[-2:]
+    assert first == 0 and second > 1000
+    reported = json.loads((persona_home / "two" / "manifest.json").read_text())["requests"][0]
+    assert (reported["prompt_tokens"] < 100) == (counts == "new")
 
 
 def test_answer_cut_at_num_predict_is_reported_as_truncated(
@@ -389,3 +405,39 @@ def test_parameter_count():
     assert parameter_count("494.03M") == 494.03e6
     assert parameter_count(None) == 0.0
     assert parameter_count("big") == 0.0
+
+
+def test_chunk_requests_share_their_instructions_so_the_server_reuses_its_cache(
+    run_persona, ollama_env, fake_ollama, persona_home, tmp_path
+):
+    """Instructions and schema come before the data, so every chunk request after the first starts
+    with tokens the server has cached (one slot, as OLLAMA_NUM_PARALLEL=1 keeps it)."""
+    fake_ollama.add(FakeModel("small-ctx", context_length=6144))
+    rows = ["participant,comment"] + [f'P{n},"I check the app twice before leaving, {n}"' for n in range(150)]
+    (tmp_path / "notes.csv").write_text("\n".join(rows) + "\n")
+    env = {**ollama_env, "PERSONA_CONCURRENCY": "1"}
+    result = run_persona(
+        "generate",
+        "-i",
+        str(tmp_path / "notes.csv"),
+        "-m",
+        "small-ctx",
+        "-q",
+        "-o",
+        "run",
+        "--grouping",
+        "order",
+        env=env,
+    )
+    assert result.exit_code == 0, result.stderr
+    bodies = fake_ollama.received("/api/chat")
+    chunks = [i for i, body in enumerate(bodies) if "findings" in body["format"]["properties"]]
+    assert len(chunks) > 3
+    for index in chunks[1:]:
+        instructions = len(bodies[index]["messages"][0]["content"]) // 4
+        assert fake_ollama.cached[index] >= instructions
+    # what the server evaluated, as it reported it, against the whole prompts
+    requests = json.loads((persona_home / "run" / "manifest.json").read_text())["requests"]
+    evaluated = sum(requests[i]["prompt_tokens"] for i in chunks)
+    whole = sum(requests[i]["prompt_tokens"] + fake_ollama.cached[i] for i in chunks)
+    assert evaluated < 0.75 * whole

@@ -114,7 +114,13 @@ def _inline(node: Any, definitions: dict[str, Any], ids: list[str] | None) -> An
                 "enum": ids,
                 **({"description": node["description"]} if "description" in node else {}),
             }
-        return {key: _inline(value, definitions, ids) for key, value in node.items() if key != "title"}
+        inlined = {key: _inline(value, definitions, ids) for key, value in node.items() if key != "title"}
+        items = inlined.get("items")
+        if ids and isinstance(items, dict) and items.get("enum") is ids and "maxItems" in inlined:
+            # a list of distinct records cannot be longer than the records there are: a small model
+            # that loops on the ids under a grammar stops there instead of at 60
+            inlined["maxItems"] = min(inlined["maxItems"], len(items["enum"]))
+        return inlined
     if isinstance(node, list):
         return [_inline(item, definitions, ids) for item in node]
     return node

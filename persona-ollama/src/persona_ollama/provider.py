@@ -28,8 +28,6 @@ SUGGESTED_MODEL = "qwen2.5:7b"
 # The prompt the server evaluated may be smaller than our conservative estimate (real tokenisers
 # pack about 4 bytes a token against our 3), but never less than this share of it, unless the
 # server cut the prompt.
-SHORTENED_BELOW = 0.4
-MIN_CHECKED = 1024
 _NS = 1e9
 _FIT_RANK = {"gpu": 3, "ram": 2, "unknown": 2, "no": 0}
 
@@ -275,16 +273,17 @@ class OllamaProvider:
     def _check_prompt(
         self, response: ChatResponse, estimate: int, num_ctx: int, request: ChatRequest
     ) -> None:
+        """A prompt the server cut: its runner keeps ``num_ctx`` tokens of a longer prompt ("truncating
+        input prompt ... new=<limit>"), so the evaluated count reaches ``num_ctx``.
+
+        A low count is no sign of a cut: the server serves the prefix a request shares with an
+        earlier one (our instructions and schema come first, and a second run of the same data shares
+        everything) from its cache, and several released versions leave the cached tokens out of
+        ``prompt_eval_count``. The official client does not pass on ``prompt_eval_cached_count``, so
+        the part served from the cache cannot be told apart from a cut; only the limit can.
+        """
         evaluated = response.prompt_tokens
-        if evaluated is None:
-            return
-        # A request that repeats an earlier prompt (a repair) may be served partly from the
-        # server's cache, which lowers the count without any shortening.
-        # The ratio test is for prompts large enough to be cut at all: the server cuts a prompt only
-        # when it exceeds num_ctx, which is at least 2048.
-        repeats = any(m.role == "assistant" for m in request.messages)
-        too_few = not repeats and estimate >= MIN_CHECKED and evaluated < estimate * SHORTENED_BELOW
-        if evaluated >= num_ctx or too_few:
+        if evaluated is not None and evaluated >= num_ctx:
             raise ProviderError(
                 f"Ollama read only {evaluated} tokens of a prompt of about {estimate} for "
                 f"'{request.model}' (context {num_ctx}): the server shortened it, so the answer would "
