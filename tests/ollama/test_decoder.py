@@ -101,3 +101,4 @@ def test_generate_on_a_real_decoder_exits_0_with_evidence_that_exists(
         sent = json.dumps([body["messages"] for body in chats])
         for raw in ("Anna", "Kowalski", "anna.k@example.org", "07700 900123"):
             assert raw not in sent and raw not in (run / "personas.json").read_text()
+        assert all(term in sent for term in ("Trainline", "Staff Nurse", "Google Maps", "WhatsApp"))

@@ -107,7 +107,6 @@ def test_paths_headers_and_keys_are_anonymised_too(
     assert "Sunday evenings" in written or "Sunday evenings" in sent
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11, not done yet: product names are still redacted")
 def test_product_names_survive_anonymisation(
     run_persona, privacy_plugin, privacy_env, persona_home, tmp_path
 ):

@@ -62,6 +62,7 @@ class Anonymiser:
             found.append(found_in_value)
             if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
                 self.progress(len(found), len(values))
+        found = everywhere(values, found)
         for (text, _), detections in zip(values, found, strict=True):
             for d in detections:
                 original = text[d.start : d.end]
@@ -118,6 +119,62 @@ class Anonymiser:
             "keep it as safe as the raw data, and delete it when you can",
             file=sys.stderr,
         )
+
+
+# Generalised rather than removed, or too short to look for: not carried to other values.
+_NOT_CARRIED = {"AGE", "DATE_TIME"}
+_WORD = re.compile(r"[^\W_][\w'’.@-]*")
+
+
+def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[list[Detection]]:
+    """Every detected value found wherever else it occurs in the run, whole words, any case.
+
+    Detection is per value, so "Leeds" can be found in two rows and missed in a third, which
+    would undo the replacement. A person's name also carries its parts ("Harriet Oduya" ->
+    "Oduya", "Harriet") where they are known names and not ordinary words.
+    """
+    from persona_privacy.detector import resolve
+    from persona_privacy.names import names, ordinary
+
+    gazetteer = names()
+    known: dict[str, str] = {}  # case-folded value -> entity
+    for (text, _), detections in zip(values, found, strict=True):
+        for d in detections:
+            value = " ".join(text[d.start : d.end].split())
+            if d.entity in _NOT_CARRIED or len(value) < 3 or is_placeholder(value):
+                continue
+            known.setdefault(value.casefold(), d.entity)
+            if d.entity == "PERSON":
+                for part in value.split()[:4]:
+                    part = part.strip(".,'’")
+                    if len(part) >= 3 and gazetteer.is_name(part) and not ordinary(part):
+                        known.setdefault(part.casefold(), "PERSON")
+    if not known:
+        return found
+    first_words = {value.split()[0] for value in known}
+    alternatives = sorted(known, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w@.])(?:"
+        + "|".join(r"\s+".join(map(re.escape, v.split())) for v in alternatives)
+        + r")(?![\w@])",
+        re.IGNORECASE,
+    )
+    out = []
+    for (text, _), detections in zip(values, found, strict=True):
+        if not any(word.casefold().rstrip(".") in first_words for word in _WORD.findall(text)):
+            out.append(detections)
+            continue
+        taken = [(d.start, d.end) for d in detections]
+        added = [
+            Detection(
+                known[" ".join(m.group().split()).casefold()], m.start(), m.end(), 0.5, "PersonaEverywhere"
+            )
+            for m in pattern.finditer(text)
+            if not any(m.start() < end and start < m.end() for start, end in taken)
+            and " ".join(m.group().split()).casefold() in known
+        ]
+        out.append(resolve(text, [*detections, *added]) if added else detections)
+    return out
 
 
 def _unique(name: str, taken: Mapping[str, str]) -> str:

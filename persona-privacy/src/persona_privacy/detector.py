@@ -40,8 +40,11 @@ PRIORITY = (
     "PHONE_NUMBER",
     "UK_POSTCODE",
     "ZIP_CODE",
+    "VEHICLE_REG",
     "URL",
+    "HANDLE",
     "STREET_ADDRESS",
+    "STAFF_ID",
     "PERSON",
     "ORGANIZATION",
     "LOCATION",
@@ -67,6 +70,9 @@ HEADER_TYPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(dob|date of birth|birth ?date|birthday)\b", "DATE_TIME"),
         (r"^(age|exact age|age in years)$", "AGE"),
         (r"\b(city|town|village|home town|hometown)\b", "LOCATION"),
+        (r"\b(user ?name|handle|login|gamertag|screen name|instagram|twitter|tiktok)\b", "HANDLE"),
+        (r"\b(staff|employee|badge|payroll|personnel) ?(id|no|number|num|ref)?\b", "STAFF_ID"),
+        (r"\b(reg|registration|number ?plate|vehicle reg)\b", "VEHICLE_REG"),
         (r"\b(employer|company|organi[sz]ation)\b", "ORGANIZATION"),
         (
             r"\b(name|full name|first name|last name|surname|forename|given name|family name|"
@@ -85,6 +91,10 @@ _MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 
 
 _ACRONYM = re.compile(r"[A-Z&]{2,5}")
+# Survey age bands ("45-54", "65+") are content, not dates.
+AGE_BAND = re.compile(
+    r"(?:1[0-9]|[2-9]\d)\s*[-–]\s*(?:1[0-9]|[2-9]\d|1[01]\d)|\d{2}\s*\+|under \d{2}|over \d{2}", re.I
+)
 _DATE_SHAPES = re.compile(
     r"\b(?:\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|(?:19|20)\d{2}s?|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th))\b",
     re.I,
@@ -248,23 +258,27 @@ class Detector:
                 for d in analysed[piece]
             )
         return [
-            self._clean(text, found or [], header is not None)
+            self._clean(text, found or [], header)
             for (text, header), found in zip(values, results, strict=True)
         ]
 
-    def _clean(self, text: str, found: list[Detection], in_table: bool = False) -> list[Detection]:
+    def _clean(self, text: str, found: list[Detection], header: str | None = None) -> list[Detection]:
+        from persona_privacy.content import is_content
+
         kept = []
         for detection in found:
             value = text[detection.start : detection.end].strip()
+            if is_content(text, detection.start, detection.end, detection.entity, detection.source, header):
+                continue  # a product, a job title, a role: what personas are made of
             if (
-                in_table
+                header is not None
                 and detection.source == "PersonaProperNounRecognizer"
                 and _cell_capital(text, detection)
             ):
                 continue
             if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
                 continue
-            if detection.entity == "DATE_TIME" and not _specific_date(value):
+            if detection.entity == "DATE_TIME" and (not _specific_date(value) or AGE_BAND.fullmatch(value)):
                 continue
             if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
                 continue  # NHS, BBC, NATO: institutions, not anyone's personal data
@@ -365,7 +379,7 @@ def resolve(text: str, found: list[Detection]) -> list[Detection]:
     # Types Persona does not know come from the user's deny lists and patterns: they win.
     rank = {entity: i for i, entity in enumerate(PRIORITY)}
     merged: list[Detection] = []
-    for detection in sorted(found, key=lambda d: (d.start, -d.end)):
+    for detection in sorted(_with_postcode_tails(text, found), key=lambda d: (d.start, -d.end)):
         if merged and detection.start < merged[-1].end:
             last = merged[-1]
             best = min((last, detection), key=lambda d: (rank.get(d.entity, -1), -d.score))
@@ -397,6 +411,25 @@ def resolve(text: str, found: list[Detection]) -> list[Detection]:
     return joined
 
 
+# What another detection may leave of a postcode: "[STREET_ADDRESS] 1RD", "LS6 [...]".
+_POSTCODE_TAIL = re.compile(r"[ \t,]{0,3}(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*)?\d[A-Z]{2}\b")
+_POSTCODE_HEAD = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\Z")
+
+
+def _with_postcode_tails(text: str, found: list[Detection]) -> list[Detection]:
+    out = []
+    for detection in found:
+        if detection.entity in _ADDRESS_PARTS:
+            tail = _POSTCODE_TAIL.match(text, detection.end)
+            head = _POSTCODE_HEAD.search(text, 0, detection.start)
+            start = head.start() if head and detection.entity == "UK_POSTCODE" else detection.start
+            end = tail.end() if tail else detection.end
+            if (start, end) != (detection.start, detection.end):
+                detection = Detection(detection.entity, start, end, detection.score, detection.source)
+        out.append(detection)
+    return out
+
+
 def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
     from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
@@ -418,11 +451,19 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
     from persona_privacy.recognizers import (
         AgeRecognizer,
         ContextPhoneRecognizer,
+        GazetteerNameRecognizer,
+        HandleRecognizer,
         LongNumberRecognizer,
+        LowerCaseNameRecognizer,
+        ObfuscatedEmailRecognizer,
         PersonContextRecognizer,
         ProperNounRecognizer,
+        SpeakerNameRecognizer,
+        SpokenPhoneRecognizer,
+        StaffNumberRecognizer,
         StreetAddressRecognizer,
         UkPhoneRecognizer,
+        VehicleRegistrationRecognizer,
         ZipCodeRecognizer,
     )
 
@@ -471,6 +512,14 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
         LongNumberRecognizer(),
         ContextPhoneRecognizer(),
         UkPhoneRecognizer(),
+        LowerCaseNameRecognizer(),
+        GazetteerNameRecognizer(),
+        SpeakerNameRecognizer(),
+        HandleRecognizer(),
+        StaffNumberRecognizer(),
+        VehicleRegistrationRecognizer(),
+        ObfuscatedEmailRecognizer(),
+        SpokenPhoneRecognizer(),
     ]
     if settings.date_time:
         recognizers.append(DateRecognizer())

@@ -394,6 +394,17 @@ class AgeRecognizer(PatternRecognizer):
                     "years old", rf"\b{number}(?=[\s-]*(?:years?[\s-]*old|y/?o\b|yrs?\b|-year-old))", 0.7
                 ),
                 Pattern("cue", rf"(?i:\b(?:aged|age[d:]?|turned|turn|turning)\s+){number}\b", 0.6),
+                # "I'm 43", "she's 7", "my son is 9": not "I'm 5 minutes away", "he's 6 foot"
+                Pattern(
+                    "speech",
+                    r"(?i:\b(?:i'm|i’m|i am|im|she's|she’s|she is|he's|he’s|he is|they're|they’re|"
+                    r"you're|(?:son|daughter|kid|child|boy|girl|eldest|youngest)\s+is)\s+(?:only\s+|just\s+)?)"
+                    r"(?:1[01]\d|[1-9]?\d)\b(?![.,:]\d|\s*(?:%|percent|per|minutes?|mins?|hours?|hrs?|"
+                    r"seconds?|secs?|days?|weeks?|months?|pounds?|quid|miles?|km|metres?|meters?|feet|foot|ft|"
+                    r"inch|inches|stone|kg|times|o'clock|am\b|pm\b|st\b|nd\b|rd\b|th\b|p\b|k\b|x\b|in\b|"
+                    r"of\b|out\b|on\b|or\b|to\b|-|–))",
+                    0.6,
+                ),
             ],
             name="PersonaAgeRecognizer",
             supported_language="en",
@@ -475,3 +486,354 @@ class UkPhoneRecognizer(PatternRecognizer):
             name="PersonaUkPhoneRecognizer",
             supported_language="en",
         )
+
+
+_KIN = (
+    r"daughter|son|wife|husband|partner|mum|mam|mom|mother|dad|father|brother|sister|friend|"
+    r"colleague|boss|manager|neighbour|neighbor|nan|nana|gran|granny|grandma|grandad|grandpa|aunt|"
+    r"auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fiance|fiancée|fiancee|flatmate|"
+    r"housemate|kid|child|baby|stepson|stepdaughter|carer|teacher"
+)
+_TOLD = r"asked|told|tell|ask|called|rang|texted|messaged|emailed|met|meet|thanked|with|and|sees|saw|said to"
+_LOWER_CUE = re.compile(
+    rf"(?i:\b(?:my|our|his|her|their)\s+(?:(?:little|eldest|youngest|oldest|younger|older|best|new|"
+    rf"old|twin)\s+)?(?:{_KIN})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
+    rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
+)
+# A known first name and a known surname in lower case, anywhere ("leone mazzi", "harriet oduya").
+_LOWER_PAIR = re.compile(
+    r"(?<![\w'’-])(?=([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)\b)"
+)
+
+
+class LowerCaseNameRecognizer(EntityRecognizer):
+    """Names written in lower case, as people type them ("my daughter chiamaka", "I asked rhys"):
+    a known first name (Faker's lists) right after a kinship word or a verb of speaking to someone,
+    with a known surname after it when there is one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PERSON"], name="PersonaLowerCaseNameRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        from persona_privacy.names import names, ordinary
+
+        gazetteer = names()
+        results = []
+        for match in _LOWER_CUE.finditer(text):
+            first = match.group(1)
+            if not gazetteer.is_first(first) or ordinary(first):
+                continue
+            end = match.end(1)
+            if match.group(2) and gazetteer.is_name(match.group(2)) and not ordinary(match.group(2)):
+                end = match.end(2)
+            results.append(_result(self, "PERSON", match.start(1), end, 0.65))
+        doc = getattr(nlp_artifacts, "tokens", None)
+        tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
+        for match in _LOWER_PAIR.finditer(text):
+            first, last = match.group(1), match.group(2)
+            if (
+                tags.get(match.start(1), "NN")[:2] in ("NN", "JJ", "FW")
+                and tags.get(match.start(2), "NN")[:2] in ("NN", "JJ", "FW")
+                and gazetteer.is_first(first)
+                and gazetteer.is_name(last)
+                and last.casefold() in gazetteer.last
+                and not ordinary(first)
+                and not ordinary(last)
+            ):
+                results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
+        return results
+
+
+class GazetteerNameRecognizer(EntityRecognizer):
+    """Capitalised known first names that NER left alone ("**Megan** said", "Megan: yes"), with a
+    known surname after them. Words that are also ordinary English (May, Will, Grace) count only
+    where the tagger calls them proper nouns and not at the start of a sentence."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PERSON"], name="PersonaGazetteerNameRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        from persona_privacy.names import names, ordinary
+
+        gazetteer = names()
+        results = []
+        skip_to = -1
+        for token in doc:
+            if token.i <= skip_to or token.ent_type_ or not token.text[:1].isupper() or not token.is_alpha:
+                continue
+            if len(token.text) < 3 or token.text.isupper() or not gazetteer.is_first(token.text):
+                continue
+            if ordinary(token.text) and (token.tag_ not in ("NNP", "NNPS") or token.is_sent_start):
+                continue
+            end = token.i
+            while (
+                end + 1 < len(doc)
+                and doc[end + 1].text[:1].isupper()
+                and doc[end + 1].is_alpha
+                and gazetteer.is_name(doc[end + 1].text)
+                and end - token.i < 2
+            ):
+                end += 1
+            skip_to = end
+            results.append(_result(self, "PERSON", token.idx, doc[end].idx + len(doc[end].text), 0.6))
+        return results
+
+
+# "Interviewer (Haf):", "P02 (Rhys Pritchard):", "**Megan:**", "Harriet Oduya:" at the start of a line.
+_SPEAKER = re.compile(
+    r"^[ \t>*_-]*(?:\*\*|__)?(?:"
+    r"(?P<role>[A-Za-z][\w ]{0,24}?|[A-Z]{1,3}[-_]?\d{1,4})\s*[(\[](?P<inner>[^)\]\n]{2,40})[)\]]"
+    r"|(?P<tag>[A-ZÀ-Ý][\w'’-]+(?:[ \t]+[A-ZÀ-Ý][\w'’-]+){0,2})"
+    r")(?:\*\*|__)?[ \t]*(?:\*\*|__)?[:：]",
+    re.M,
+)
+
+
+class SpeakerNameRecognizer(EntityRecognizer):
+    """Names in transcript speaker tags: the name in brackets after a role or a participant code
+    (``Interviewer (Haf):``), and a tag that is a known first name or recurs as a speaker three
+    times (``Harriet:``). Roles and codes themselves (Interviewer, P02) are structure, kept."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PERSON"], name="PersonaSpeakerNameRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        if ":" not in text and "：" not in text:
+            return []
+        from persona_privacy.detector import SPEAKER_TAGS
+        from persona_privacy.names import names
+
+        gazetteer = names()
+        matches = list(_SPEAKER.finditer(text))
+        tags = [m.group("tag") for m in matches if m.group("tag")]
+        results = []
+        for match in matches:
+            if match.group("inner"):
+                inner = match.group("inner").strip()
+                if not SPEAKER_TAGS.fullmatch(inner) and not inner.isdigit():
+                    start = match.start("inner") + (
+                        len(match.group("inner")) - len(match.group("inner").lstrip())
+                    )
+                    results.append(_result(self, "PERSON", start, start + len(inner), 0.8))
+                continue
+            tag = match.group("tag")
+            words = tag.split()
+            if SPEAKER_TAGS.fullmatch(tag) or words[0].casefold() in FORM_LABELS:
+                continue
+            if gazetteer.is_first(words[0]) or (tags.count(tag) >= 3 and len(words) <= 2):
+                results.append(_result(self, "PERSON", match.start("tag"), match.end("tag"), 0.75))
+        return results
+
+
+def _name_part(word: str) -> bool:
+    from persona_privacy.names import names
+
+    gazetteer = names()
+    return len(word) >= 3 and (gazetteer.is_name(word) or (len(word) >= 4 and gazetteer.is_name(word[1:])))
+
+
+class HandleRecognizer(EntityRecognizer):
+    """Social handles (``@harriet_o``, ``u/rhys_p``) and usernames with digits (``jsmith84``) that
+    carry a name, or that the words around call a username."""
+
+    _HANDLE = re.compile(
+        r"(?<![\w@.+-])(?:@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?|u/[A-Za-z0-9_-]{3,20})\b(?![@.]\w)"
+    )
+    _USER = re.compile(r"(?<![\w@.+/-])([a-z][a-z_.]{2,20}?)[._]?(\d{2,4})\b(?![@.]\w)")
+    _CUE = re.compile(
+        r"(?i)\b(?:user ?name|handle|login|log-in|gamertag|gamer tag|screen name|profile|account|"
+        r"insta|instagram|twitter|tiktok|reddit|discord|steam|xbox|psn|snapchat|snap|"
+        r"user|nickname|alias)\b[^.\n]{0,25}$"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["HANDLE"], name="PersonaHandleRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        results = [
+            _result(self, "HANDLE", m.start(), m.end(), 0.7)
+            for m in self._HANDLE.finditer(text)
+            if not m.group().lstrip("@").isdigit()
+        ]
+        for match in self._USER.finditer(text):
+            letters = match.group(1)
+            parts = [p for p in re.split(r"[._]", letters) if p]
+            named = any(_name_part(p) for p in parts) or any(
+                _name_part(letters[i:]) or _name_part(letters[:i]) for i in range(3, len(letters) - 2)
+            )
+            cued = bool(self._CUE.search(text[max(0, match.start() - 40) : match.start()]))
+            if named or cued:
+                results.append(_result(self, "HANDLE", match.start(), match.end(), 0.6))
+        return results
+
+
+class StaffNumberRecognizer(PatternRecognizer):
+    """Staff, employee, badge, payroll and membership numbers, only where the words say so."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="STAFF_ID",
+            patterns=[Pattern("id", r"(?<![\w-])(?:[A-Z]{1,4}[-/]?)?\d{4,10}(?![\w-])", 0.1)],
+            context=[
+                "staff",
+                "employee",
+                "badge",
+                "payroll",
+                "personnel",
+                "pass",
+                "member",
+                "membership",
+                "works",
+                "id",
+                "number",
+                "no",
+                "reference",
+                "ref",
+                "pin",
+                "student",
+                "patient",
+                "customer",
+                "account",
+                "loyalty",
+            ],
+            name="PersonaStaffNumberRecognizer",
+            supported_language="en",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = re.sub(r"\D", "", pattern_text)
+        if len(digits) == 4 and 1900 <= int(digits) <= 2099 and digits == pattern_text:
+            return False  # a year
+        return None
+
+
+class VehicleRegistrationRecognizer(PatternRecognizer):
+    """UK vehicle registrations: current (``LB07 SEO``) and prefix (``A123 BCD``) formats."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="VEHICLE_REG",
+            patterns=[
+                Pattern("current", r"\b[A-HJ-PR-Y][A-HJ-PR-Y]\d{2}\s?[A-HJ-PR-Z]{3}\b", 0.55),
+                Pattern("prefix", r"\b[A-HJ-NP-Y]\d{1,3}\s?[A-HJ-PR-Y]{3}\b", 0.2),
+            ],
+            context=[
+                "reg",
+                "registration",
+                "plate",
+                "plates",
+                "numberplate",
+                "car",
+                "van",
+                "vehicle",
+                "dvla",
+                "parked",
+            ],
+            name="PersonaVehicleRegistrationRecognizer",
+            supported_language="en",
+        )
+
+
+_TLD = r"(?:com|org|net|edu|gov|io|co|uk|ac|nhs|me|info|biz|de|fr|es|it|nl|ie|eu|us|ca|au|in|ng)"
+_AT = r"(?:\s*(?:\(at\)|\[at\]|\{at\}|<at>)\s*|\s+at\s+|%40|\s*@\s+|\s+@\s*)"
+_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+dot\s+|\.)"
+
+
+class ObfuscatedEmailRecognizer(PatternRecognizer):
+    """E-mail addresses written to dodge scrapers: ``name at example dot com``, ``name (at) example
+    (dot) co (dot) uk``, ``name%40example.com``."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="EMAIL_ADDRESS",
+            patterns=[
+                Pattern(
+                    "spelt",
+                    rf"(?i)\b[a-z0-9][\w.+-]{{0,40}}{_AT}[a-z0-9-]{{2,40}}(?:{_DOT}[a-z0-9-]{{2,20}})*{_DOT}{_TLD}\b",
+                    0.7,
+                )
+            ],
+            name="PersonaObfuscatedEmailRecognizer",
+            supported_language="en",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # "meet at the station dot com" is not an address; an obfuscated one has a spelt "dot" or
+        # a dotted domain
+        return None if re.search(r"(?i)dot|\.\w|%40|@", pattern_text) else False
+
+
+_DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
+_SPOKEN = re.compile(
+    rf"(?i)(?<![\w-])(?:(?:double|treble|triple)[\s,-]+)?{_DIGIT_WORD}"
+    rf"(?:[\s,.-]+(?:(?:double|treble|triple)[\s,-]+)?{_DIGIT_WORD}){{6,}}(?![\w-])"
+)
+_DIGITS = {
+    "oh": 0,
+    "o": 0,
+    "zero": 0,
+    "nought": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+
+
+class SpokenPhoneRecognizer(EntityRecognizer):
+    """Phone numbers read out as words in a transcript: "oh seven seven double oh nine ..."."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PHONE_NUMBER"], name="PersonaSpokenPhoneRecognizer", supported_language="en"
+        )
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        results = []
+        for match in _SPOKEN.finditer(text):
+            count = 0
+            repeat = 1
+            for word in re.findall(r"(?i)[a-z]+|\d", match.group()):
+                word = word.lower()
+                if word == "double":
+                    repeat = 2
+                elif word in ("treble", "triple"):
+                    repeat = 3
+                else:
+                    count += repeat
+                    repeat = 1
+            words = len(re.findall(r"(?i)[a-z]+", match.group()))
+            if 9 <= count <= 15 and words >= 3:
+                results.append(_result(self, "PHONE_NUMBER", match.start(), match.end(), 0.6))
+        return results

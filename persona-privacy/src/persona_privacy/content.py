@@ -1,0 +1,136 @@
+"""What is content, not personal data: the must-survive side of Persona's policy (README, Privacy).
+
+Personas are made of what people use and do. Statistical NER calls many of those things persons or
+organisations ("Google Maps" PERSON, "Trainline" NRP, "Staff Nurse" PERSON), and the proper-noun
+recognizer takes any unknown capitalised word for a name. The detector asks this module before it
+removes a name-like span (PERSON, ORGANIZATION, NRP, LOCATION from NER or proper-noun guessing; never
+from a pattern, a column header, a context cue or the user's deny list):
+
+- a span with a known first name in it (Faker's lists, ``names.py``) is a person, whatever else;
+- a job title (a head noun of occupations, "Head of ...") is content;
+- a product by its shape (WhatsApp, iPhone, PayPal) or by its context (used, paid with, downloaded,
+  "... app", "... account") is content;
+- a PERSON span with no known name and no person context is content when it came from proper-noun
+  guessing; from NER it is kept as a person (NER is right more often than not);
+- a span in a column whose header says it holds things people use, do or are (role, job, apps,
+  devices, how often...) is content unless it holds a known first name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from persona_privacy.names import names
+
+# Head nouns of job titles and roles, general English vocabulary of occupations.
+_JOB_HEADS = frozenset(
+    """nurse nurses manager managers engineer engineers officer officers driver drivers assistant
+    assistants director directors head lead supervisor supervisors teacher teachers analyst analysts
+    consultant consultants developer developers designer designers worker workers operator operators
+    technician technicians coordinator coordinators co-ordinator administrator administrators clerk
+    clerks pharmacist pharmacists doctor doctors paramedic paramedics midwife midwives carer carers
+    accountant accountants student students parent parents researcher researchers specialist
+    specialists executive executives associate associates advisor adviser advisors advisers partner
+    owner owners founder founders receptionist cleaner cleaners chef chefs cook waiter waitress
+    barista cashier volunteer volunteers therapist physiotherapist surgeon dentist practitioner
+    registrar consultant lecturer professor tutor librarian planner scientist architect programmer
+    administrator porter guard steward stewardess pilot conductor mechanic electrician plumber
+    builder labourer farmer retiree pensioner intern apprentice trainee freelancer contractor
+    representative rep agent buyer merchandiser marketer strategist producer editor writer journalist
+    photographer manager, president vp chief officer controller inspector surveyor solicitor lawyer
+    barrister paralegal secretary caretaker courier postman postwoman packer picker
+    """.replace(",", "").split()
+)
+_JOB_PREFIX = re.compile(r"(?i)^(?:head|director|vp|chief|lead|manager) of\b")
+
+# Words a few words before a product: how people speak of what they use.
+_PRODUCT_BEFORE = re.compile(
+    r"(?i)\b(?:use|uses|used|using|via|through|download|downloaded|downloading|install|installed|"
+    r"open|opens|opened|opening|pay|pays|paid|paying|book|books|booked|booking|order|ordered|"
+    r"ordering|shop|shopped|shopping|switched|switch|subscribe|subscribed|signed up|sign up|log into|"
+    r"logged into|login|check|checks|checked|checking|message|messaged|chat|stream|streaming|watch|"
+    r"watched|listen|tried|try|bank|banks|banking|prefer|prefers|love|hate|like|likes|rely|relies|"
+    r"app|apps|tap|tapped|scan|scanned|top up|topped up|delete|deleted|uninstalled|buy|bought|"
+    r"renewed|cancelled|canceled)\b(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
+    r"their|a|an|it|up|back|out))*\s*$"
+)
+# Words right after a product.
+_PRODUCT_AFTER = re.compile(
+    r"(?i)^\s*(?:app|apps|account|accounts|card|cards|pay|wallet|subscription|premium|plus|website|"
+    r"site|notifications?|update|updates|store|service|prime|online|balance|points|membership|"
+    r"maps|drive|docs|sheets|music|photos|tv|video|"
+    r"checkout|basket|delivery|deliveries|order|orders|feed|group|groups|chat|chats|call|calls|"
+    r"widget|login|password|settings|alerts?)\b"
+)
+# Internal capitals or digits: WhatsApp, iPhone, PayPal, YouTube, eBay, O2 (not McDonald, O'Neil).
+_PRODUCT_SHAPE = re.compile(
+    r"^(?!Mc|Mac|O'|O’|De|Da|Di|La|Le|Van|Von)[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[a-z]+[A-Z]"
+)
+
+# Column headers that say the column holds content: what people do, use or are, not who they are.
+_CONTENT_HEADER = re.compile(
+    r"(?i)\b(?:role|roles|job|job title|title|occupation|position|profession|segment|persona|"
+    r"app|apps|tool|tools|device|devices|product|products|service|services|brand|brands|bank|"
+    r"provider|platform|platforms|software|channel|channels|use|uses|using|used|frequency|how often|"
+    r"often|when|day|days|age band|age group|age range|band|category|type|plan|tier|"
+    r"browser|phone model|os)\b"
+)
+_PERSON_BEFORE = re.compile(
+    r"(?i)\b(?:mr|mrs|ms|mx|miss|dr|prof|my name is|name is|called|named|asked|told|said|says|met|"
+    r"daughter|son|wife|husband|partner|mum|mam|mom|dad|brother|sister|friend|colleague|boss|"
+    r"manager|neighbour|neighbor|nan|gran|grandma|grandad|aunt|uncle|cousin|dear|hi|hello|thanks)\W*$"
+)
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+# Days, frequencies and times of the calendar: "Weekends", "Bank Holiday", "Daily".
+_CALENDAR = frozenset(
+    """
+    monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays
+    saturday saturdays sunday sundays weekend weekends weekday weekdays daily weekly fortnightly
+    monthly quarterly yearly annually nightly bank holiday holidays christmas easter new year
+    eve morning mornings afternoon afternoons evening evenings night nights lunchtime term half-term
+    school summer winter spring autumn every day week month year the a on at most some each
+    other
+    """.split()
+)
+_DETERMINERS = frozenset("the a an my our your his her their this that these those some any".split())
+NAME_LIKE = frozenset({"PERSON", "ORGANIZATION", "NRP", "LOCATION"})
+GUESSED = frozenset({"SpacyRecognizer", "PersonaProperNounRecognizer"})
+
+
+def content_header(header: str | None) -> bool:
+    if not header:
+        return False
+    return bool(_CONTENT_HEADER.search(" ".join(re.split(r"[\s_.\-]+", header.strip()))))
+
+
+def has_first_name(value: str) -> bool:
+    gazetteer = names()
+    return any(gazetteer.is_first(word) for word in _WORDS.findall(value) if word[:1].isupper())
+
+
+def job_title(value: str) -> bool:
+    words = _WORDS.findall(value)
+    return bool(words) and (words[-1].casefold() in _JOB_HEADS or bool(_JOB_PREFIX.match(value)))
+
+
+def product(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    if any(_PRODUCT_SHAPE.match(word) for word in value.split()):
+        return True
+    return bool(_PRODUCT_BEFORE.search(text[max(0, start - 40) : start]) or _PRODUCT_AFTER.match(text[end:]))
+
+
+def is_content(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> bool:
+    """Whether a name-like span detected by guessing is content that must survive."""
+    if entity not in NAME_LIKE or source not in GUESSED:
+        return False
+    value = text[start:end]
+    before = text[max(0, start - 30) : start]
+    if has_first_name(value) or _PERSON_BEFORE.search(before):
+        return False
+    words = _WORDS.findall(value)
+    if words and all(word.casefold() in _CALENDAR for word in words):
+        return True
+    if value.islower() and words and words[0] in _DETERMINERS:
+        return True  # statistical NER on lower-case prose ("the van reg"): not a name
+    return content_header(header) or job_title(value) or product(text, start, end)

@@ -1,0 +1,117 @@
+"""A gazetteer of people's names, made from Faker's per-locale first-name and surname lists.
+
+Faker ships first names and surnames for 80-odd locales (Nigerian, Welsh, Polish, Indian...). Persona
+uses them as evidence, not as a detector of its own: a proper noun that spaCy calls a person is kept as
+one when a word of it is a known name or its context says so, and a lower-case word after "my
+daughter" or "I asked" is a name when it is a known first name. Brands and job titles (Trainline,
+Staff Nurse) are in no such list, which is how they survive.
+
+Building the sets takes about two seconds (it imports every locale), so they are written once per
+Faker version to Persona's cache folder; the lists are public data, never anything read from input.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import os
+import pkgutil
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+# Latin-script names only: the detector's patterns and spaCy's English pipeline read Latin script.
+_LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]+")
+
+
+@dataclass(frozen=True)
+class Names:
+    first: frozenset[str]  # case-folded
+    last: frozenset[str]
+
+    def is_first(self, word: str) -> bool:
+        return word.casefold() in self.first
+
+    def is_name(self, word: str) -> bool:
+        key = word.casefold()
+        return key in self.first or key in self.last
+
+
+def _cache_file() -> Path:
+    from platformdirs import user_cache_path
+
+    version = importlib.metadata.version("faker")
+    root = (
+        Path(os.environ["PERSONA_CACHE"]) if os.environ.get("PERSONA_CACHE") else user_cache_path("persona")
+    )
+    return root / f"names-faker-{version}.txt"
+
+
+def _from_faker() -> Names:
+    from faker.providers import person
+
+    first: set[str] = set()
+    last: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = getattr(importlib.import_module(f"{person.__name__}.{module.name}"), "Provider", None)
+        for attribute in dir(provider):
+            if attribute.startswith("first_names"):
+                target = first
+            elif attribute.startswith("last_names"):
+                target = last
+            else:
+                continue
+            values = getattr(provider, attribute)
+            if isinstance(values, dict):  # weighted lists: name -> frequency
+                values = list(values)
+            if not isinstance(values, (list, tuple)):
+                continue
+            for value in values:
+                if isinstance(value, str):
+                    target.update(word.casefold() for word in _LATIN.findall(value) if len(word) > 1)
+    return Names(frozenset(first), frozenset(last))
+
+
+@functools.cache
+def names() -> Names:
+    """The gazetteer, from the cache when this Faker version has been read before."""
+    path = _cache_file()
+    try:
+        first, last = path.read_text(encoding="utf-8").split("\n\n", 1)
+        return Names(frozenset(first.split("\n")), frozenset(last.split("\n")))
+    except (OSError, ValueError):
+        pass
+    built = _from_faker()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text("\n".join(sorted(built.first)) + "\n\n" + "\n".join(sorted(built.last)), "utf-8")
+        partial.replace(path)
+    except OSError:
+        pass  # a read-only home: build it again next time
+    return built
+
+
+# Lower-case words that are first names somewhere but ordinary English after "with" or "and".
+ORDINARY = frozenset(
+    """
+    a an the and or but so if to of in on at by for with from up out me him her them us you it
+    all any some more most many much few little lot lots one two three four five six seven eight
+    nine ten well will may can much very just still even also then than that this these those
+    there here when where what who why how not no yes ok okay too again ever never always often
+    sometimes van car bus train bike job work home money time day night week weekend morning
+    evening kids kid family friends people everyone everybody someone somebody anyone nobody
+    bill mark rose grace joy hope faith summer autumn dawn amber ruby jade holly ivy lily pearl
+    iris violet sunny rich frank art guy sky river rain storm august june april star love honey
+    angel king prince
+    """.split()
+)
+
+
+def ordinary(word: str) -> bool:
+    """A first name somewhere that is also an ordinary English word or a function word."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    key = word.casefold()
+    return key in ORDINARY or key in STOP_WORDS

@@ -1,0 +1,105 @@
+"""Issue 11: the shapes personal data takes in real research data, and the content that must survive,
+on the real detector (presidio + spaCy + Faker's name lists)."""
+
+from __future__ import annotations
+
+import pytest
+from persona_privacy.anonymiser import Anonymiser
+from persona_privacy.detector import Detector
+from persona_privacy.settings import PrivacySettings
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector.shared(PrivacySettings(processes=1))
+
+
+def found(detector: Detector, text: str, header: str | None = None) -> list[tuple[str, str]]:
+    [detections] = detector.detect([(text, header)])
+    return [(d.entity, text[d.start : d.end]) for d in detections]
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("I book on Trainline and pay with Apple Pay, then check Google Maps.", None),
+        ("We use WhatsApp for everything; I bank with Monzo on my iPhone.", None),
+        ("I work Bank Holiday weekends as a Staff Nurse.", None),
+        ("Staff Nurse", "role"),
+        ("Parent", "role"),
+        ("Head of Operations", "job_title"),
+        ("Trainline", "what_do_you_use"),
+        ("Daily", "how_often"),
+        ("Weekends", None),
+        ("45-54", "age_band"),
+        ("I'm in the 45-54 group and drive the van to work", None),
+    ],
+)
+def test_what_personas_are_made_of_is_not_personal_data(detector, text, header):
+    assert found(detector, text, header) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my daughter chiamaka loves the app", [("PERSON", "chiamaka")]),
+        ("so I asked rhys about the van", [("PERSON", "rhys")]),
+        ("**Megan** said the bus was late", [("PERSON", "Megan")]),
+        ("follow me @hoduya or u/rhys_p", [("HANDLE", "@hoduya"), ("HANDLE", "u/rhys_p")]),
+        ("my login is jsmith84", [("HANDLE", "jsmith84")]),
+        ("my staff number is 448812", [("STAFF_ID", "448812")]),
+        ("the van reg is LB07 SEO", [("VEHICLE_REG", "LB07 SEO")]),
+        ("mail harriet.oduya at example dot com", [("EMAIL_ADDRESS", "harriet.oduya at example dot com")]),
+        ("or h.o (at) mail (dot) co (dot) uk", [("EMAIL_ADDRESS", "h.o (at) mail (dot) co (dot) uk")]),
+        (
+            "ring oh seven seven double oh, nine oh oh, one two three",
+            [("PHONE_NUMBER", "oh seven seven double oh, nine oh oh, one two three")],
+        ),
+        ("I'm 43 and my son is 9, I'm 5 minutes away", [("AGE", "43"), ("AGE", "9")]),
+        ("we met leone mazzi there", [("PERSON", "leone mazzi")]),
+    ],
+)
+def test_personal_data_in_the_shapes_people_write_it(detector, text, expected):
+    assert found(detector, text) == expected
+
+
+def test_speaker_tags_lose_their_names_and_keep_their_roles(detector):
+    text = "Interviewer (Haf): how was it?\nHarriet: fine\nInterviewer (Haf): and then?"
+    result = found(detector, text)
+    assert ("PERSON", "Harriet") in result and result.count(("PERSON", "Haf")) == 2
+    assert all("Interviewer" not in value for _, value in result)
+
+
+def test_a_postcode_split_from_its_address_goes_with_it(detector):
+    text = "I live at 14 Harehills Lane, Leeds LS9 6RD"
+    assert found(detector, text) == [("STREET_ADDRESS", "14 Harehills Lane, Leeds LS9 6RD")]
+
+
+def test_a_value_found_once_is_replaced_everywhere():
+    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    out, _ = anonymiser.anonymise(
+        [
+            ("Harriet Oduya lives in Leeds.", None),
+            ("She moved from Leeds last year, said harriet", None),
+            ("Contact: harriet@example.com", None),
+            ("write to HARRIET@example.com", None),
+        ]
+    )
+    assert "Leeds" not in " ".join(out) and "harriet" not in " ".join(out).lower()
+    assert out[0].endswith("[LOCATION_1].") and "[LOCATION_1]" in out[1]
+    assert out[2].endswith("[EMAIL_ADDRESS_1]") and out[3].endswith("[EMAIL_ADDRESS_1]")
+
+
+def test_the_name_gazetteer_is_built_once_and_read_back(tmp_path, monkeypatch):
+    from persona_privacy import names
+
+    monkeypatch.setenv("PERSONA_CACHE", str(tmp_path))
+    names.names.cache_clear()
+    try:
+        built = names.names()
+        [cached] = tmp_path.iterdir()
+        names.names.cache_clear()
+        assert names.names() == built and built.is_first("Chiamaka") and not built.is_name("Trainline")
+        assert cached.name.startswith("names-faker-")
+    finally:
+        names.names.cache_clear()
