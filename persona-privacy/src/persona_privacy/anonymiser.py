@@ -127,54 +127,94 @@ _WORD = re.compile(r"[^\W_][\w'’.@-]*")
 
 
 def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[list[Detection]]:
-    """Every detected value found wherever else it occurs in the run, whole words, any case.
+    """One verdict per value for the whole run, applied wherever the value occurs.
 
-    Detection is per value, so "Leeds" can be found in two rows and missed in a third, which
-    would undo the replacement. A person's name also carries its parts ("Harriet Oduya" ->
-    "Oduya", "Harriet") where they are known names and not ordinary words.
+    Detection is per value, so "Leeds" can be found in two rows and missed in a third, which would
+    undo the replacement. A value found by a pattern, a column header, a context cue or a known
+    name is personal wherever it occurs (a person's name carries its known-name parts with it:
+    "Harriet Oduya" -> "Oduya"). A value only guessed by NER or the proper-noun recognizer is
+    judged by the run as a whole: personal everywhere if it was detected in at least half of the
+    places it occurs, else content everywhere ("Android" taken for a name once in six mentions).
     """
+    from persona_privacy.content import GUESSED, NAME_LIKE, has_first_name
     from persona_privacy.detector import resolve
     from persona_privacy.names import names, ordinary
 
     gazetteer = names()
-    known: dict[str, str] = {}  # case-folded value -> entity
+    sure: dict[str, str] = {}  # key -> entity
+    guessed: dict[str, str] = {}
     for (text, _), detections in zip(values, found, strict=True):
         for d in detections:
             value = " ".join(text[d.start : d.end].split())
             if d.entity in _NOT_CARRIED or len(value) < 3 or is_placeholder(value):
                 continue
-            known.setdefault(value.casefold(), d.entity)
+            if d.source in GUESSED and d.entity in NAME_LIKE and not has_first_name(value):
+                guessed.setdefault(_key(value), d.entity)
+                continue
+            sure.setdefault(_key(value), d.entity)
             if d.entity == "PERSON":
                 for part in value.split()[:4]:
                     part = part.strip(".,'’")
-                    if len(part) >= 3 and gazetteer.is_name(part) and not ordinary(part):
-                        known.setdefault(part.casefold(), "PERSON")
-    if not known:
+                    if (
+                        len(part) >= 3
+                        and part[:1].isupper()
+                        and gazetteer.is_name(part)
+                        and not ordinary(part)
+                    ):
+                        sure.setdefault(_key(part), "PERSON")
+    for key in sure:
+        guessed.pop(key, None)
+    if not sure and not guessed:
         return found
-    first_words = {value.split()[0] for value in known}
-    alternatives = sorted(known, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w@.])(?:"
-        + "|".join(r"\s+".join(map(re.escape, v.split())) for v in alternatives)
-        + r")(?![\w@])",
-        re.IGNORECASE,
-    )
-    out = []
+    pattern = _alternation([*sure, *guessed])
+    first_words = {key.split()[0].casefold() for key in [*sure, *guessed]}
+    occurrences: list[list[tuple[int, int, str]]] = []
+    seen: Counter[str] = Counter()
+    hit: Counter[str] = Counter()
     for (text, _), detections in zip(values, found, strict=True):
-        if not any(word.casefold().rstrip(".") in first_words for word in _WORD.findall(text)):
-            out.append(detections)
-            continue
-        taken = [(d.start, d.end) for d in detections]
+        matches: list[tuple[int, int, str]] = []
+        if any(word.casefold().rstrip(".") in first_words for word in _WORD.findall(text)):
+            for m in pattern.finditer(text):
+                key = _key(" ".join(m.group().split()))
+                if key not in sure and key not in guessed:
+                    continue
+                matches.append((m.start(), m.end(), key))
+                if key in guessed:
+                    seen[key] += 1
+                    hit[key] += any(d.start <= m.start() and m.end() <= d.end for d in detections)
+        occurrences.append(matches)
+    content = {key for key in guessed if hit[key] * 2 < seen[key]}
+    out = []
+    for (text, _), detections, matches in zip(values, found, occurrences, strict=True):
+        kept = [d for d in detections if _key(" ".join(text[d.start : d.end].split())) not in content]
         added = [
-            Detection(
-                known[" ".join(m.group().split()).casefold()], m.start(), m.end(), 0.5, "PersonaEverywhere"
-            )
-            for m in pattern.finditer(text)
-            if not any(m.start() < end and start < m.end() for start, end in taken)
-            and " ".join(m.group().split()).casefold() in known
+            Detection(sure.get(key) or guessed[key], start, end, 0.5, "PersonaEverywhere")
+            for start, end, key in matches
+            if key not in content and not any(start < d.end and d.start < end for d in kept)
         ]
-        out.append(resolve(text, [*detections, *added]) if added else detections)
+        out.append(resolve(text, [*kept, *added]) if added or len(kept) != len(detections) else detections)
     return out
+
+
+def _folds(value: str) -> bool:
+    """Whether a value is looked for in any case: yes for e-mails, numbers, several words and known
+    names ("harriet" typed in passing is Harriet); single ordinary or unknown words keep their case
+    (the place "Leeds"; "Mark" the name is not "mark" the verb)."""
+    from persona_privacy.names import names, ordinary
+
+    return not value.isalpha() or (names().is_name(value) and not ordinary(value))
+
+
+def _key(value: str) -> str:
+    return value.casefold() if _folds(value) else value
+
+
+def _alternation(keys: list[str]) -> re.Pattern[str]:
+    branches = [
+        ("(?i:" + r"\s+".join(map(re.escape, key.split())) + ")") if _folds(key) else re.escape(key)
+        for key in sorted(keys, key=len, reverse=True)
+    ]
+    return re.compile(r"(?<![\w@.])(?:" + "|".join(branches) + r")(?![\w@])")
 
 
 def _unique(name: str, taken: Mapping[str, str]) -> str:

@@ -51,7 +51,8 @@ _PRODUCT_BEFORE = re.compile(
     r"logged into|login|check|checks|checked|checking|message|messaged|chat|stream|streaming|watch|"
     r"watched|listen|tried|try|bank|banks|banking|prefer|prefers|love|hate|like|likes|rely|relies|"
     r"app|apps|tap|tapped|scan|scanned|top up|topped up|delete|deleted|uninstalled|buy|bought|"
-    r"renewed|cancelled|canceled)\b(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
+    r"renewed|cancelled|canceled|follow me|followed me|showed me|show me|find me|message me|"
+    r"username|user name|account|profile|handle|login|logged in|signed in)\b(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
     r"their|a|an|it|up|back|out))*\s*$"
 )
 # Words right after a product.
@@ -120,6 +121,11 @@ def product(text: str, start: int, end: int) -> bool:
     return bool(_PRODUCT_BEFORE.search(text[max(0, start - 40) : start]) or _PRODUCT_AFTER.match(text[end:]))
 
 
+# "The Kindle bus", "the Fitbit timetable": a person's name does not take "the" before a noun.
+_THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_LOWER_AFTER = re.compile(r"^\s+[a-z]")
+
+
 def is_content(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> bool:
     """Whether a name-like span detected by guessing is content that must survive."""
     if entity not in NAME_LIKE or source not in GUESSED:
@@ -133,4 +139,6 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
         return True
     if value.islower() and words and words[0] in _DETERMINERS:
         return True  # statistical NER on lower-case prose ("the van reg"): not a name
+    if entity == "PERSON" and _THE_BEFORE.search(before) and _LOWER_AFTER.match(text[end:]):
+        return True
     return content_header(header) or job_title(value) or product(text, start, end)

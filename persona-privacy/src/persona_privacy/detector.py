@@ -91,6 +91,12 @@ _MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[
 
 
 _ACRONYM = re.compile(r"[A-Z&]{2,5}")
+# A month, or a month and year: what dates are generalised to, not personal data by the policy.
+GENERAL_DATE = re.compile(
+    r"(?:in |since |from |until |by |last |this |next )?(?:early |mid |late |mid-)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,? (?:19|20)\d{2})?",
+    re.I,
+)
 # Survey age bands ("45-54", "65+") are content, not dates.
 AGE_BAND = re.compile(
     r"(?:1[0-9]|[2-9]\d)\s*[-–]\s*(?:1[0-9]|[2-9]\d|1[01]\d)|\d{2}\s*\+|under \d{2}|over \d{2}", re.I
@@ -278,7 +284,9 @@ class Detector:
                 continue
             if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
                 continue
-            if detection.entity == "DATE_TIME" and (not _specific_date(value) or AGE_BAND.fullmatch(value)):
+            if detection.entity == "DATE_TIME" and (
+                not _specific_date(value) or AGE_BAND.fullmatch(value) or GENERAL_DATE.fullmatch(value)
+            ):
                 continue
             if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
                 continue  # NHS, BBC, NATO: institutions, not anyone's personal data

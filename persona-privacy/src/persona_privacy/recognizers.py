@@ -313,6 +313,12 @@ FORM_LABELS = {
 }
 
 
+def _lower_name(word: str) -> bool:
+    from persona_privacy.names import names, ordinary
+
+    return names().is_name(word) and not ordinary(word)
+
+
 class ProperNounRecognizer(EntityRecognizer):
     """Proper nouns that the statistical model tagged but did not classify as an entity.
 
@@ -341,7 +347,14 @@ class ProperNounRecognizer(EntityRecognizer):
         results = []
         run: list[Any] = []
         for token in [*doc, None]:
-            if token is not None and token.tag_ in ("NNP", "NNPS") and not token.ent_type_ and token.is_alpha:
+            if (
+                token is not None
+                and token.tag_ in ("NNP", "NNPS")
+                and not token.ent_type_
+                and token.is_alpha
+                # the small tagger calls "van" NNP: a lower-case word counts only as a known name
+                and (token.text[:1].isupper() or _lower_name(token.text))
+            ):
                 run.append(token)
                 continue
             if run:

@@ -39,6 +39,44 @@ def age_band(value: str) -> str | None:
     return f"{low}-{low + 9}"
 
 
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.I)
+_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+_NUMERIC = re.compile(r"\b(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})\b")
+
+
+def month_and_year(value: str) -> str | None:
+    """A full date becomes its month and year ("14 March 2024", "14/03/2024" -> "March 2024"); a
+    day without a year becomes its month; ``None`` where there is no month to keep (a time)."""
+    numeric = _NUMERIC.search(value)
+    if numeric:
+        first, second, third = (int(group) for group in numeric.groups())
+        if first > 31:  # 2024-03-14
+            year, month = first, second
+        else:  # 14/03/2024, read day first as in the UK; 03/14/2024 where the day cannot be second
+            month = first if second > 12 else second
+            year = third + (2000 if third < 50 else 1900) if third < 100 else third
+        if 1 <= month <= 12:
+            return f"{_MONTH_NAMES[month - 1]} {year}"
+        return None
+    named = _MONTH.search(value)
+    if named is None:
+        year_only = _YEAR.fullmatch(value.strip())
+        return year_only.group() if year_only else None
+    month_name = next(name for name in _MONTH_NAMES if name.lower().startswith(named.group(1).lower()))
+    year_found = _YEAR.search(value)
+    return f"{month_name} {year_found.group()}" if year_found else month_name
+
+
+def generalised(entity: str, value: str) -> str | None:
+    """What a quasi-identifier becomes under every strategy, or ``None`` when it is removed."""
+    if entity == "AGE":
+        return age_band(value)
+    if entity == "DATE_TIME":
+        return month_and_year(value)
+    return None
+
+
 class Pseudonymiser:
     """Base of the three strategies: a consistent value -> replacement mapping for one run."""
 
@@ -56,10 +94,10 @@ class Pseudonymiser:
 
     def replace(self, entity: str, value: str) -> str:
         self.mentions[entity] += 1
-        if entity == "AGE":
-            band = age_band(value)
-            if band is not None:
-                return band
+        general = generalised(entity, value)
+        if general is not None:
+            self.issued.add(normalise(general))
+            return general
         key = normalise(value)
         known = self.mapping.get(key)
         if known is not None:
@@ -71,8 +109,9 @@ class Pseudonymiser:
 
     def lookup(self, entity: str, value: str) -> str:
         """The replacement already given to ``value`` (without counting a mention)."""
-        if entity == "AGE" and (band := age_band(value)) is not None:
-            return band
+        general = generalised(entity, value)
+        if general is not None:
+            return general
         known = self.mapping.get(normalise(value))
         return known[1] if known is not None else self.replace(entity, value)
 
@@ -166,6 +205,7 @@ class Replacer(Pseudonymiser):
             "IP_ADDRESS": faker.ipv4_private,
             "URL": lambda: f"https://{faker.domain_word()}.example/",
             "ORGANIZATION": faker.company,
+            "HANDLE": lambda: f"@{faker.user_name()}",
             "DATE_TIME": lambda: faker.date(pattern="%d %B %Y"),
             # Numbers that can never belong to anyone: the invalid SSN area 000, the NHS's own
             # test range 999, and the NINO prefix ZZ, which is never issued.
