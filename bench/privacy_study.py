@@ -21,7 +21,8 @@ lines, file names kept, as a hand-rolled script does). With ``--research PATH``,
 presidio-research figures (bench/privacy_quality.py) and the scanning speed against spaCy's own
 NER pass over the same texts with the same number of processes.
 
-    uv run python bench/privacy_study.py [--keep DIR] [--research ../shared/data/presidio-research-synth-v2.json]
+    uv run python bench/privacy_study.py [--keep DIR] \
+        [--research ../shared/data/presidio-research-synth-v2.json]
 
 Targets: <= 2% of planted values reach the model under any strategy (0 from file names, headers
 and keys), <= 10% of must-survive terms damaged, research recall >= 0.93 and precision >= 0.85,
@@ -55,9 +56,10 @@ Strava|Duolingo|Gmail|Outlook|Excel|Notion|Trello|Figma|LinkedIn|Airbnb|Skyscann
 Lidl|Argos|eBay|Vinted|Klarna|Nectar|Oyster|National Rail|Google Pay|Android|Fitbit|Just Eat""".replace(
     "\n", ""
 )
-JOBS = """Staff Nurse|Head of Operations|Delivery Driver|Warehouse Supervisor|Teaching Assistant|Software Engineer|
-Project Manager|Pharmacist|Store Manager|Care Worker|HR Business Partner|Bus Driver|Paramedic|Accountant|
-Receptionist|Site Manager|Junior Doctor|Data Analyst|Social Worker|Retail Assistant""".replace("\n", "")
+JOBS = """Staff Nurse|Head of Operations|Delivery Driver|Warehouse Supervisor|Teaching Assistant|
+Software Engineer|Project Manager|Pharmacist|Store Manager|Care Worker|HR Business Partner|Bus Driver|
+Paramedic|Accountant|Receptionist|Site Manager|Junior Doctor|Data Analyst|Social Worker|
+Retail Assistant""".replace("\n", "")
 FREQUENCIES = "Daily|Weekly|Weekends|Bank Holiday|Every morning|Fortnightly|Monthly|Weekdays|Most evenings"
 AGE_BANDS = "18-24|25-34|35-44|45-54|55-64"
 NOUNS = "app|van|bus|train|card|laptop|ticket|platform|barrier|pushchair|receipt|timetable|wallet"
@@ -559,8 +561,8 @@ def main() -> None:
             print(f"{'':17s} most damaged: {survive['worst']}")
     if args.research:
         sys.path.insert(0, str(ROOT / "bench"))
-        from privacy_quality import persona_predictions, presidio_predictions, score
         from persona_privacy.detector import find_pipeline
+        from privacy_quality import persona_predictions, presidio_predictions, score
 
         data = json.loads(args.research.read_text())
         ours = score(data, persona_predictions(data))

@@ -52,7 +52,8 @@ _PRODUCT_BEFORE = re.compile(
     r"watched|listen|tried|try|bank|banks|banking|prefer|prefers|love|hate|like|likes|rely|relies|"
     r"app|apps|tap|tapped|scan|scanned|top up|topped up|delete|deleted|uninstalled|buy|bought|"
     r"renewed|cancelled|canceled|follow me|followed me|showed me|show me|find me|message me|"
-    r"username|user name|account|profile|handle|login|logged in|signed in)\b(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
+    r"username|user name|account|profile|handle|login|logged in|signed in)\b"
+    r"(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
     r"their|a|an|it|up|back|out))*\s*$"
 )
 # Words right after a product.
