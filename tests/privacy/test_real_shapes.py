@@ -103,3 +103,25 @@ def test_the_name_gazetteer_is_built_once_and_read_back(tmp_path, monkeypatch):
         assert cached.name.startswith("names-faker-")
     finally:
         names.names.cache_clear()
+
+
+@pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
+def test_quasi_identifiers_are_generalised_under_every_strategy(strategy):
+    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    out, _ = anonymiser.anonymise([("I'm 43 and we spoke on 14/03/2026 about the 14 March 2025 trip", None)])
+    assert out == ["I'm 40-49 and we spoke on March 2026 about the March 2025 trip"]
+    assert anonymiser.rescan(out) == {}  # what Persona generalised is not reported as residue
+
+
+def test_an_organisation_can_tighten_the_policy():
+    strict = PrivacySettings(processes=1, ages="remove", dates="remove", keep_content=False)
+    anonymiser = Anonymiser(strict, "redact")
+    [out], _ = anonymiser.anonymise([("I'm 43, since 14/03/2026 I pay with Monzo as a Staff Nurse", None)])
+    assert "43" not in out and "40-49" not in out and "March" not in out
+    assert "Monzo" not in out and "Staff Nurse" not in out
+
+
+def test_handles_get_handles_as_surrogates():
+    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=2), "replace")
+    [out], _ = anonymiser.anonymise([("follow me @hoduya for updates", None)])
+    assert "@hoduya" not in out and out.startswith("follow me @") and out.endswith(" for updates")

@@ -274,7 +274,9 @@ class Detector:
         kept = []
         for detection in found:
             value = text[detection.start : detection.end].strip()
-            if is_content(text, detection.start, detection.end, detection.entity, detection.source, header):
+            if self.settings.keep_content and is_content(
+                text, detection.start, detection.end, detection.entity, detection.source, header
+            ):
                 continue  # a product, a job title, a role: what personas are made of
             if (
                 header is not None
@@ -285,7 +287,9 @@ class Detector:
             if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
                 continue
             if detection.entity == "DATE_TIME" and (
-                not _specific_date(value) or AGE_BAND.fullmatch(value) or GENERAL_DATE.fullmatch(value)
+                not _specific_date(value)
+                or AGE_BAND.fullmatch(value)
+                or (self.settings.dates == "month" and GENERAL_DATE.fullmatch(value))
             ):
                 continue
             if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
@@ -336,6 +340,8 @@ _DETECTION_SETTINGS = {
     "score_threshold",
     "date_time",
     "organisations",
+    "dates",
+    "keep_content",
     "deny_list",
     "patterns",
     "allow_list",
@@ -459,6 +465,7 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
     from persona_privacy.recognizers import (
         AgeRecognizer,
         ContextPhoneRecognizer,
+        FullDateRecognizer,
         GazetteerNameRecognizer,
         HandleRecognizer,
         LongNumberRecognizer,
@@ -530,7 +537,7 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
         SpokenPhoneRecognizer(),
     ]
     if settings.date_time:
-        recognizers.append(DateRecognizer())
+        recognizers += [DateRecognizer(), FullDateRecognizer()]
     for entity, words in settings.deny_list.items():
         if words:
             recognizers.append(

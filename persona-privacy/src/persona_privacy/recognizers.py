@@ -42,6 +42,7 @@ _WORD = rf"[{_UPPER}][\w'’.-]*"
 _AFTER = "gate|gata|vei|veien|vej|väg|vägen|gatan|tee|út|u\\.|utca|tér|sor|ulice|aleja|al\\."
 _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|la|del|di|da|do|dos|das|von|van|der|le|du|des))*?"
 
+_MONTH_WORD = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 STREET_PATTERNS = [
     # 221B Baker Street, 6750 Koskikatu 25 Apt. 864, 10 Downing St
     rf"\b{_NUMBER}\s+{_NAME}\s+(?i:{_SUFFIXES})\b\.?{_UNIT}",
@@ -64,7 +65,7 @@ STREET_PATTERNS = [
     r"\b(?:USNS|USS|USNV|USCGC)\s+[A-Z][a-z]+\b",
     r"\b(?i:apo|fpo|dpo)\s+(?i:aa|ae|ap)\s+\d{5}\b",
     # 353 Buerlia 227: a house number, a street name, a number (as in many European addresses)
-    rf"\b\d{{1,5}}\s+{_WORD}(?:\s+{_WORD}){{0,3}}\s+\d{{1,5}}[A-Za-z]?\b(?=\s*(?:\n|,|$))",
+    rf"\b\d{{1,5}}\s+(?!{_MONTH_WORD}\b){_WORD}(?:\s+{_WORD}){{0,3}}\s+\d{{1,5}}[A-Za-z]?\b(?=\s*(?:\n|,|$))",
 ]
 
 # What may follow a street line in the same address: a unit, a city, region, postal code or
@@ -850,3 +851,26 @@ class SpokenPhoneRecognizer(EntityRecognizer):
             if 9 <= count <= 15 and words >= 3:
                 results.append(_result(self, "PHONE_NUMBER", match.start(), match.end(), 0.6))
         return results
+
+
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+
+
+class FullDateRecognizer(PatternRecognizer):
+    """Full dates in the ways people write them ("3rd June 1975", "14 March 2025", "March 14, 2025",
+    "14/03/2025", "2025-03-14"): they are generalised to month and year."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="DATE_TIME",
+            patterns=[
+                Pattern(
+                    "day month year", rf"\b{_ORDINAL}(?:\s+of)?\s+{_MONTH_WORD},?\s+(?:19|20)\d{{2}}\b", 0.75
+                ),
+                Pattern("month day year", rf"\b{_MONTH_WORD}\s+{_ORDINAL},?\s+(?:19|20)\d{{2}}\b", 0.75),
+                Pattern("numeric", r"\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}\b", 0.6),
+                Pattern("iso", r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b", 0.6),
+            ],
+            name="PersonaFullDateRecognizer",
+            supported_language="en",
+        )

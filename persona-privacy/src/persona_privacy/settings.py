@@ -37,6 +37,12 @@ class PrivacySettings(BaseModel):
     score_threshold: float = Field(0.4, ge=0, le=1, description="weaker detections are ignored")
     date_time: bool = Field(True, description="treat specific dates and times as personal data")
     organisations: bool = Field(True, description="treat organisation names as personal data")
+    ages: Literal["band", "remove"] = Field("band", description="exact ages: ten-year band, or removed")
+    dates: Literal["month", "remove"] = Field("month", description="full dates: month and year, or removed")
+    keep_content: bool = Field(
+        True,
+        description="keep products, job titles, days and roles that NER takes for names (false: remove them)",
+    )
     deny_list: dict[str, list[str]] = Field(
         default_factory=dict, description="entity type -> exact words always removed"
     )

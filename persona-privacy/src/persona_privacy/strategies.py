@@ -68,8 +68,12 @@ def month_and_year(value: str) -> str | None:
     return f"{month_name} {year_found.group()}" if year_found else month_name
 
 
-def generalised(entity: str, value: str) -> str | None:
+def generalised(
+    entity: str, value: str, general: frozenset[str] = frozenset({"AGE", "DATE_TIME"})
+) -> str | None:
     """What a quasi-identifier becomes under every strategy, or ``None`` when it is removed."""
+    if entity not in general:
+        return None
     if entity == "AGE":
         return age_band(value)
     if entity == "DATE_TIME":
@@ -81,6 +85,8 @@ class Pseudonymiser:
     """Base of the three strategies: a consistent value -> replacement mapping for one run."""
 
     strategy: Strategy
+    # quasi-identifiers generalised rather than removed (privacy.ages, privacy.dates)
+    general: frozenset[str] = frozenset({"AGE", "DATE_TIME"})
 
     def __init__(self) -> None:
         self.mapping: dict[str, tuple[str, str]] = {}  # normalised original -> (entity, replacement)
@@ -94,7 +100,7 @@ class Pseudonymiser:
 
     def replace(self, entity: str, value: str) -> str:
         self.mentions[entity] += 1
-        general = generalised(entity, value)
+        general = generalised(entity, value, self.general)
         if general is not None:
             self.issued.add(normalise(general))
             return general
@@ -109,7 +115,7 @@ class Pseudonymiser:
 
     def lookup(self, entity: str, value: str) -> str:
         """The replacement already given to ``value`` (without counting a mention)."""
-        general = generalised(entity, value)
+        general = generalised(entity, value, self.general)
         if general is not None:
             return general
         known = self.mapping.get(normalise(value))
@@ -269,11 +275,21 @@ def hash_key(settings: PrivacySettings, key_dir: Path | None = None) -> bytes:
 
 
 def make_pseudonymiser(strategy: Strategy, settings: PrivacySettings) -> Pseudonymiser:
+    made: Pseudonymiser
     if strategy == "redact":
-        return Redactor()
-    if strategy == "hash":
-        return Hasher(hash_key(settings))
-    return Replacer(settings.locale, settings.seed)
+        made = Redactor()
+    elif strategy == "hash":
+        made = Hasher(hash_key(settings))
+    else:
+        made = Replacer(settings.locale, settings.seed)
+    made.general = frozenset(
+        {
+            entity
+            for entity, keep in (("AGE", settings.ages == "band"), ("DATE_TIME", settings.dates == "month"))
+            if keep
+        }
+    )
+    return made
 
 
 def apply(text: str, detections: Iterable[Any], pseudonymiser: Pseudonymiser) -> str:
