@@ -376,6 +376,11 @@ def _word_in(needle: str, haystack: str) -> bool:
     return re.search(r"(?<![\w@.])" + re.escape(_norm(needle)) + r"(?![\w@])", haystack) is not None
 
 
+def _part_in(part: str, haystack: str) -> bool:
+    """A name token inside anything but other letters: "faloye" in "douglas_faloye.jpg" counts."""
+    return re.search(r"(?<![^\W\d_])" + re.escape(_norm(part)) + r"(?![^\W\d_])", haystack) is not None
+
+
 def leaks(planted: list[Planted], text: str, names: str) -> dict:
     text, names = _norm(text), _norm(names)
     full = partial = 0
@@ -384,7 +389,7 @@ def leaks(planted: list[Planted], text: str, names: str) -> dict:
     for p in planted:
         hit_full = _word_in(p.value, text) or _norm(p.value) in names
         hit_part = not hit_full and any(
-            len(part) >= 3 and (_word_in(part, text) or _word_in(part, names)) for part in p.parts
+            len(part) >= 3 and (_part_in(part, text) or _part_in(part, names)) for part in p.parts
         )
         if hit_full or hit_part:
             by_category[p.category] += 1

@@ -127,15 +127,31 @@ _THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
 _LOWER_AFTER = re.compile(r"^\s+[a-z]")
 
 
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w-]*)")
+# Nationalities, religions and parties end like these (Polish, Czech, Hindu, Sikh, Tory...); a
+# brand NER calls NORP (Trainline, Fitbit) does not.
+_NRP_SHAPE = re.compile(
+    r"(?i)(?:an|ans|ian|ians|ish|ese|i|is|ic|ics|ch|sh|ss|ek|eks|er|ers|en|ens|ew|ews|ist|ists|im|ims|ai|"
+    r"ite|ites|ox|ean|eans|y|ies|our|ive|ives|at|ats|u|us|h|hs)$"
+)
+
+
 def is_content(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> bool:
     """Whether a name-like span detected by guessing is content that must survive."""
     if entity not in NAME_LIKE or source not in GUESSED:
         return False
     value = text[start:end]
     before = text[max(0, start - 30) : start]
+    following = _NEXT_WORD.match(text, end)
+    if (job_title(value) or (following and job_title(f"{value} {following.group(1)}"))) and not (
+        _PERSON_BEFORE.search(before)
+    ):
+        return True  # "Junior Doctor": a title's last word is an occupation, whatever its first is
     if has_first_name(value) or _PERSON_BEFORE.search(before):
         return False
     words = _WORDS.findall(value)
+    if entity == "NRP" and words and not _NRP_SHAPE.search(words[-1]):
+        return True
     if words and all(word.casefold() in _CALENDAR for word in words):
         return True
     if value.islower() and words and words[0] in _DETERMINERS:

@@ -292,6 +292,8 @@ class Detector:
                 or (self.settings.dates == "month" and GENERAL_DATE.fullmatch(value))
             ):
                 continue
+            if detection.entity == "URL" and _file_name(text, detection):
+                continue  # "faloye.jpg", "notes.md": file names, whose name parts are judged as names
             if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
                 continue  # NHS, BBC, NATO: institutions, not anyone's personal data
             kept.append(detection)
@@ -363,6 +365,25 @@ def _cell_capital(text: str, detection: Detection) -> bool:
         return False
     following = text[detection.end :].split(maxsplit=1)
     return bool(following) and following[0][:1].islower()
+
+
+_FILE_EXTENSION = re.compile(
+    r"\.(?:md|txt|csv|tsv|json|jsonl|yaml|yml|jpe?g|png|gif|heic|pdf|docx?|xlsx?|pptx?|mp[34]|m4a|wav|"
+    r"mov|zip|py|sh|html?)\Z",
+    re.I,
+)
+
+
+def _file_name(text: str, detection: Detection) -> bool:
+    """A "URL" that is a file name: it runs on into letters ("faloye.jp" of "faloye.jpg"), or it has
+    no scheme or www and ends in a file extension."""
+    value = text[detection.start : detection.end]
+    with_scheme = text[max(0, detection.start - 10) : detection.end]
+    if "://" in with_scheme or value.lower().startswith("www."):
+        return False
+    if detection.end < len(text) and text[detection.end].isalnum():
+        return True
+    return bool(_FILE_EXTENSION.search(value))
 
 
 def _specific_date(value: str) -> bool:
@@ -553,6 +574,11 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
         )
     for recognizer in recognizers:
         registry.add_recognizer(recognizer)
+        # presidio looks for context among the non-stop words before a match, and spaCy counts
+        # "call", "number" and "no" as stop words: the context words must count.
+        for word in getattr(recognizer, "context", None) or []:
+            for form in {word, word.title(), word.upper()}:
+                nlp.vocab[form].is_stop = False
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
 
 

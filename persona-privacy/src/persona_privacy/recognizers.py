@@ -470,6 +470,12 @@ class ContextPhoneRecognizer(PatternRecognizer):
                 "contact",
                 "number",
                 "whatsapp",
+                "message",
+                "messages",
+                "registered",
+                "reach",
+                "text",
+                "sms",
             ],
             name="PersonaContextPhoneRecognizer",
             supported_language="en",
@@ -514,6 +520,8 @@ _LOWER_CUE = re.compile(
     rf"old|twin)\s+)?(?:{_KIN})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
+# A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
+_JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
 # A known first name and a known surname in lower case, anywhere ("leone mazzi", "harriet oduya").
 _LOWER_PAIR = re.compile(
     r"(?<![\w'’-])(?=([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)\b)"
@@ -546,6 +554,15 @@ class LowerCaseNameRecognizer(EntityRecognizer):
             if match.group(2) and gazetteer.is_name(match.group(2)) and not ordinary(match.group(2)):
                 end = match.end(2)
             results.append(_result(self, "PERSON", match.start(1), end, 0.65))
+        for match in _JOINED_PAIR.finditer(text):
+            first, last = match.group(1), match.group(2)
+            if (
+                gazetteer.is_first(first)
+                and gazetteer.is_name(last)
+                and not ordinary(first)
+                and not ordinary(last)
+            ):
+                results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
         doc = getattr(nlp_artifacts, "tokens", None)
         tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
         for match in _LOWER_PAIR.finditer(text):

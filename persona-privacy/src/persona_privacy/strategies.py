@@ -92,11 +92,20 @@ class Pseudonymiser:
         self.mapping: dict[str, tuple[str, str]] = {}  # normalised original -> (entity, replacement)
         self.issued: set[str] = set()
         self.reserved: set[str] = set()
+        self.reserved_words: set[str] = set()
         self.mentions: Counter[str] = Counter()
 
     def reserve(self, originals: Iterable[str]) -> None:
         """Values found in the data: no replacement may equal one of them."""
+        originals = list(originals)
         self.reserved.update(normalise(value) for value in originals)
+        # a surrogate "Steven Holt" would give away a real "Steven" elsewhere in the data
+        self.reserved_words.update(
+            word
+            for value in originals
+            for word in re.findall(r"[^\W\d_]+", normalise(value))
+            if len(word) >= 3
+        )
 
     def replace(self, entity: str, value: str) -> str:
         self.mentions[entity] += 1
@@ -228,7 +237,11 @@ class Replacer(Pseudonymiser):
         for _ in range(50):
             candidate = maker()
             key = normalise(candidate)
-            if key not in self.reserved and key not in self.issued:
+            if (
+                key not in self.reserved
+                and key not in self.issued
+                and not any(word in self.reserved_words for word in re.findall(r"[^\W\d_]+", key))
+            ):
                 return candidate
         self.numbers[entity] += 1
         return f"[{entity}_{self.numbers[entity]}]"
