@@ -298,3 +298,15 @@ def test_too_many_ids_fall_back_to_validation(tmp_path):
 
     schema = answer_schema(FindingSet, record_ids=[f"r{n}" for n in range(MAX_ENUM_IDS + 1)])
     assert "enum" not in json.dumps(schema["properties"]["findings"]["items"]["properties"]["record_ids"])
+
+
+def test_raw_control_characters_inside_strings_are_read_as_a_real_decoder_writes_them():
+    """Gemma 3 270M under llama.cpp's JSON grammar wrote a raw tab inside a quote: not a repair."""
+    from persona.llm.answers import parse_answer
+
+    answer = '{"findings": [{"kind": "goal", "statement": "on time\tfor\nhandover", "record_ids": ["r-1"]}]}'
+    parsed, problems = parse_answer(answer, FindingSet)
+    assert problems == "" and parsed is not None
+    assert parsed.findings[0].statement == "on time\tfor\nhandover"
+    broken, problems = parse_answer('{"themes": [', FindingSet)
+    assert broken is None and problems.startswith("invalid JSON")

@@ -129,7 +129,8 @@ def parse_answer(text: str, parse_as: type[Parsed]) -> tuple[Parsed | None, str]
     """Validate a model's answer; return the object, or ``None`` and a short list of problems."""
     body = _json_body(text)
     try:
-        data = json.loads(body)
+        # strict=False: small models write raw tabs and newlines inside strings, as llama.cpp lets them
+        data = json.loads(body, strict=False)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
     except RecursionError:
