@@ -125,3 +125,19 @@ def test_handles_get_handles_as_surrogates():
     anonymiser = Anonymiser(PrivacySettings(processes=1, seed=2), "replace")
     [out], _ = anonymiser.anonymise([("follow me @hoduya for updates", None)])
     assert "@hoduya" not in out and out.startswith("follow me @") and out.endswith(" for updates")
+
+
+@pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
+def test_the_rescan_judges_a_column_as_the_scan_did(strategy):
+    """A column of apps re-scanned without its header looked like names: a false "still detects"."""
+    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=4, hash_key="k" * 16), strategy)
+    values = [
+        ("what_do_you_use", "(key)"),
+        ("name", "(key)"),
+        ("Google Maps", "what_do_you_use"),
+        ("Monzo and WhatsApp", "what_do_you_use"),
+        ("Anna Kowalski", "name"),
+    ]
+    out, _ = anonymiser.anonymise(values)
+    assert out[2:4] == ["Google Maps", "Monzo and WhatsApp"] and "Kowalski" not in out[4]
+    assert anonymiser.summary()["warnings"] == []

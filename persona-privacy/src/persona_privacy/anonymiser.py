@@ -73,15 +73,15 @@ class Anonymiser:
             for (text, _), detections in zip(values, found, strict=True)
         ]
         self.values += len(values)
-        self.residual += self.rescan(out)
+        self.residual += self.rescan(out, [header for _, header in values])
         return out, found
 
-    def rescan(self, texts: Sequence[str]) -> Counter[str]:
-        """Entity types still detected in anonymised texts, apart from Persona's own replacements."""
+    def rescan(self, texts: Sequence[str], headers: Sequence[str | None] | None = None) -> Counter[str]:
+        """Entity types still detected in anonymised texts, apart from Persona's own replacements;
+        with the column headers the texts came from, so a column of apps is judged as one."""
         left: Counter[str] = Counter()
-        for text, detections in zip(
-            texts, self.detector.detect_stream((t, None) for t in texts), strict=True
-        ):
+        pairs = zip(texts, headers or [None] * len(texts), strict=True)
+        for text, detections in zip(texts, self.detector.detect_stream(pairs), strict=True):
             for d in detections:
                 if not self._ours(text[d.start : d.end]):
                     left[d.entity] += 1
