@@ -6,6 +6,8 @@ from typing import Any
 
 import persona_privacy.plugin
 import pytest
+from persona_privacy.detector import Detector
+from persona_privacy.settings import PrivacySettings
 
 from tests.conftest import REPO
 
@@ -32,3 +34,15 @@ def privacy_plugin(register_plugin: Any) -> None:
 @pytest.fixture
 def privacy_env(persona_home: Any) -> dict[str, str]:
     return {"PERSONA_PRIVACY__PROCESSES": "1", "PERSONA_PRIVACY__SEED": "3"}
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    """The real detector (presidio, spaCy, Faker's names), in this process."""
+    return Detector.shared(PrivacySettings(processes=1))
+
+
+def found(detector: Detector, text: str, header: str | None = None) -> list[tuple[str, str]]:
+    """(entity, value) of each detection in one value."""
+    [detections] = detector.detect([(text, header)])
+    return [(d.entity, text[d.start : d.end]) for d in detections]

@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import pytest
 from persona_privacy.anonymiser import Anonymiser
-from persona_privacy.detector import Detector
 from persona_privacy.settings import PrivacySettings
 
-
-@pytest.fixture(scope="module")
-def detector() -> Detector:
-    return Detector.shared(PrivacySettings(processes=1))
-
-
-def found(detector: Detector, text: str, header: str | None = None) -> list[tuple[str, str]]:
-    [detections] = detector.detect([(text, header)])
-    return [(d.entity, text[d.start : d.end]) for d in detections]
+from tests.privacy.conftest import found
 
 
 @pytest.mark.parametrize(

@@ -184,20 +184,28 @@ def _result(
     )
 
 
-class PersonContextRecognizer(EntityRecognizer):
+class _OwnRecognizer(EntityRecognizer):
+    """A recognizer of Persona's own: nothing to load, named ``Persona<ClassName>``."""
+
+    ENTITIES: tuple[str, ...] = ("PERSON",)
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=list(self.ENTITIES),
+            name=f"Persona{type(self).__name__}",
+            supported_language="en",
+        )
+
+    def load(self) -> None:
+        pass
+
+
+class PersonContextRecognizer(_OwnRecognizer):
     """Names announced by their context: titles (Mr, Dr...), "my name is", "called", "Dear"."""
 
     # The title is part of what identifies the person ("Mrs. Slepička"), so it goes too.
     _TITLE = re.compile(rf"(\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr)\.?\s+{_PERSON_NAME})")
     _STRONG = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t]+({_ANY_NAME})")
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["PERSON"], name="PersonaPersonContextRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         results = [_result(self, "PERSON", m.start(1), m.end(1), 0.75) for m in self._TITLE.finditer(text)]
@@ -528,18 +536,10 @@ _LOWER_PAIR = re.compile(
 )
 
 
-class LowerCaseNameRecognizer(EntityRecognizer):
+class LowerCaseNameRecognizer(_OwnRecognizer):
     """Names written in lower case, as people type them ("my daughter chiamaka", "I asked rhys"):
     a known first name (Faker's lists) right after a kinship word or a verb of speaking to someone,
     with a known surname after it when there is one."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["PERSON"], name="PersonaLowerCaseNameRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         from persona_privacy.names import names, ordinary
@@ -580,18 +580,10 @@ class LowerCaseNameRecognizer(EntityRecognizer):
         return results
 
 
-class GazetteerNameRecognizer(EntityRecognizer):
+class GazetteerNameRecognizer(_OwnRecognizer):
     """Capitalised known first names that NER left alone ("**Megan** said", "Megan: yes"), with a
     known surname after them. Words that are also ordinary English (May, Will, Grace) count only
     where the tagger calls them proper nouns and not at the start of a sentence."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["PERSON"], name="PersonaGazetteerNameRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None)
@@ -633,18 +625,10 @@ _SPEAKER = re.compile(
 )
 
 
-class SpeakerNameRecognizer(EntityRecognizer):
+class SpeakerNameRecognizer(_OwnRecognizer):
     """Names in transcript speaker tags: the name in brackets after a role or a participant code
     (``Interviewer (Haf):``), and a tag that is a known first name or recurs as a speaker three
     times (``Harriet:``). Roles and codes themselves (Interviewer, P02) are structure, kept."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["PERSON"], name="PersonaSpeakerNameRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         if ":" not in text and "：" not in text:
@@ -681,7 +665,7 @@ def _name_part(word: str) -> bool:
     return len(word) >= 3 and (gazetteer.is_name(word) or (len(word) >= 4 and gazetteer.is_name(word[1:])))
 
 
-class HandleRecognizer(EntityRecognizer):
+class HandleRecognizer(_OwnRecognizer):
     """Social handles (``@harriet_o``, ``u/rhys_p``) and usernames with digits (``jsmith84``) that
     carry a name, or that the words around call a username."""
 
@@ -695,13 +679,7 @@ class HandleRecognizer(EntityRecognizer):
         r"user|nickname|alias)\b[^.\n]{0,25}$"
     )
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["HANDLE"], name="PersonaHandleRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
+    ENTITIES = ("HANDLE",)
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         results = [
@@ -839,16 +817,10 @@ _DIGITS = {
 }
 
 
-class SpokenPhoneRecognizer(EntityRecognizer):
+class SpokenPhoneRecognizer(_OwnRecognizer):
     """Phone numbers read out as words in a transcript: "oh seven seven double oh nine ..."."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=["PHONE_NUMBER"], name="PersonaSpokenPhoneRecognizer", supported_language="en"
-        )
-
-    def load(self) -> None:
-        pass
+    ENTITIES = ("PHONE_NUMBER",)
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         results = []
