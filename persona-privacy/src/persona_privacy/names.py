@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# Bumped whenever what is read from Faker changes, so an old cache is never used.
+_FORMAT = 2
 # Latin-script names only: the detector's patterns and spaCy's English pipeline read Latin script.
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]+")
 
@@ -45,7 +47,7 @@ def _cache_file() -> Path:
     root = (
         Path(os.environ["PERSONA_CACHE"]) if os.environ.get("PERSONA_CACHE") else user_cache_path("persona")
     )
-    return root / f"names-faker-{version}.txt"
+    return root / f"names-v{_FORMAT}-faker-{version}.txt"
 
 
 def _from_faker() -> Names:
@@ -56,9 +58,10 @@ def _from_faker() -> Names:
     for module in pkgutil.iter_modules(person.__path__):
         provider = getattr(importlib.import_module(f"{person.__name__}.{module.name}"), "Provider", None)
         for attribute in dir(provider):
-            if attribute.startswith("first_names"):
+            # first_names_female, last_names, and the locales' own: unisex_last_names, male_last_names
+            if "first_name" in attribute:
                 target = first
-            elif attribute.startswith("last_names"):
+            elif "last_name" in attribute:
                 target = last
             else:
                 continue

@@ -783,7 +783,14 @@ class ObfuscatedEmailRecognizer(PatternRecognizer):
                     "spelt",
                     rf"(?i)\b[a-z0-9][\w.+-]{{0,40}}{_AT}[a-z0-9-]{{2,40}}(?:{_DOT}[a-z0-9-]{{2,20}})*{_DOT}{_TLD}\b",
                     0.7,
-                )
+                ),
+                # an address inside a key path ("contacts.name@example.com.handle"), where the
+                # standard recognizer takes ".handle" for a top-level domain and gives up
+                Pattern(
+                    "in a path",
+                    rf"(?i)\b[a-z0-9][\w.+-]{{0,60}}@[a-z0-9-]{{1,40}}(?:\.[a-z0-9-]{{1,30}}){{0,3}}?\.{_TLD}(?=\.\w)",
+                    0.7,
+                ),
             ],
             name="PersonaObfuscatedEmailRecognizer",
             supported_language="en",
