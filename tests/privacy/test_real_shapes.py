@@ -24,6 +24,12 @@ from tests.privacy.conftest import found
         ("Weekends", None),
         ("45-54", "age_band"),
         ("I'm in the 45-54 group and drive the van to work", None),
+        # from the bundled example study
+        ("Groups of 4-6 friends; can't buy group tickets in one go.", "what_frustrates_you"),
+        ("Junior doctor", "notes"),
+        ("Occasional; carries a folding bike", "travel_pattern"),
+        ("Google Pay and Apple Pay.", "what_would_you_improve"),
+        ("Splits tickets with a website she found on Reddit", "notes"),
     ],
 )
 def test_what_personas_are_made_of_is_not_personal_data(detector, text, header):

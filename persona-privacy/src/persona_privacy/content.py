@@ -52,7 +52,8 @@ _PRODUCT_BEFORE = re.compile(
     r"watched|listen|tried|try|bank|banks|banking|prefer|prefers|love|hate|like|likes|rely|relies|"
     r"app|apps|tap|tapped|scan|scanned|top up|topped up|delete|deleted|uninstalled|buy|bought|"
     r"renewed|cancelled|canceled|follow me|followed me|showed me|show me|find me|message me|"
-    r"username|user name|account|profile|handle|login|logged in|signed in)\b"
+    r"username|user name|account|profile|handle|login|logged in|signed in|found|saw|seen|read|posted|"
+    r"post|posts|shared|share|reviews?)\b"
     r"(?:\s+(?:with|on|in|at|to|for|into|from|through|via|the|my|our|"
     r"their|a|an|it|up|back|out))*\s*$"
 )
@@ -96,7 +97,7 @@ _CALENDAR = frozenset(
 )
 _DETERMINERS = frozenset("the a an my our your his her their this that these those some any".split())
 NAME_LIKE = frozenset({"PERSON", "ORGANIZATION", "NRP", "LOCATION"})
-GUESSED = frozenset({"SpacyRecognizer", "PersonaProperNounRecognizer"})
+GUESSED = frozenset({"SpacyRecognizer", "PersonaProperNounRecognizer", "PersonaGazetteerNameRecognizer"})
 
 
 def content_header(header: str | None) -> bool:
@@ -117,8 +118,11 @@ def job_title(value: str) -> bool:
 
 def product(text: str, start: int, end: int) -> bool:
     value = text[start:end]
-    if any(_PRODUCT_SHAPE.match(word) for word in value.split()):
+    words = value.split()
+    if any(_PRODUCT_SHAPE.match(word) for word in words):
         return True
+    if len(words) > 1 and _PRODUCT_AFTER.match(words[-1]):
+        return True  # "Apple Pay", "Google Maps", "Amazon Prime": a brand and its service
     return bool(_PRODUCT_BEFORE.search(text[max(0, start - 40) : start]) or _PRODUCT_AFTER.match(text[end:]))
 
 

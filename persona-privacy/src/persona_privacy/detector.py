@@ -269,7 +269,7 @@ class Detector:
         ]
 
     def _clean(self, text: str, found: list[Detection], header: str | None = None) -> list[Detection]:
-        from persona_privacy.content import is_content
+        from persona_privacy.content import GUESSED, is_content
 
         kept = []
         for detection in found:
@@ -278,11 +278,7 @@ class Detector:
                 text, detection.start, detection.end, detection.entity, detection.source, header
             ):
                 continue  # a product, a job title, a role: what personas are made of
-            if (
-                header is not None
-                and detection.source == "PersonaProperNounRecognizer"
-                and _cell_capital(text, detection)
-            ):
+            if header is not None and detection.source in GUESSED and _cell_capital(text, detection):
                 continue
             if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
                 continue
@@ -363,7 +359,11 @@ def _cell_capital(text: str, detection: Detection) -> bool:
     a lone capitalised first word followed by a lower-case word is not taken for a name."""
     if text[: detection.start].strip() or " " in text[detection.start : detection.end].strip():
         return False
-    following = text[detection.end :].split(maxsplit=1)
+    from persona_privacy.content import has_first_name
+
+    if has_first_name(text[detection.start : detection.end]):
+        return False
+    following = text[detection.end :].lstrip(" \t;,:-–").split(maxsplit=1)
     return bool(following) and following[0][:1].islower()
 
 
