@@ -30,6 +30,8 @@ from tests.privacy.conftest import found
         ("Occasional; carries a folding bike", "travel_pattern"),
         ("Google Pay and Apple Pay.", "what_would_you_improve"),
         ("Splits tickets with a website she found on Reddit", "notes"),
+        ("apps", "(key)"),
+        ("apps", "what_do_you_use"),
     ],
 )
 def test_what_personas_are_made_of_is_not_personal_data(detector, text, header):

@@ -160,6 +160,8 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
         return True
     if value.islower() and words and words[0] in _DETERMINERS:
         return True  # statistical NER on lower-case prose ("the van reg"): not a name
+    if header is not None and value.islower() and not any(names().is_first(word) for word in words):
+        return True  # a lower-case cell or key ("apps", "daily") that NER called a name
     if entity == "PERSON" and _THE_BEFORE.search(before) and _LOWER_AFTER.match(text[end:]):
         return True
     return content_header(header) or job_title(value) or product(text, start, end)
