@@ -56,6 +56,7 @@ def test_what_personas_are_made_of_is_not_personal_data(detector, text, header):
         ),
         ("I'm 43 and my son is 9, I'm 5 minutes away", [("AGE", "43"), ("AGE", "9")]),
         ("we met leone mazzi there", [("PERSON", "leone mazzi")]),
+        ("my zip code is 610", [("ZIP_CODE", "610")]),
     ],
 )
 def test_personal_data_in_the_shapes_people_write_it(detector, text, expected):
@@ -141,3 +142,13 @@ def test_the_rescan_judges_a_column_as_the_scan_did(strategy):
     out, _ = anonymiser.anonymise(values)
     assert out[2:4] == ["Google Maps", "Monzo and WhatsApp"] and "Kowalski" not in out[4]
     assert anonymiser.summary()["warnings"] == []
+
+
+def test_a_postal_code_of_digits_after_a_place_goes_with_it(detector):
+    [(entity, value)] = [
+        f for f in found(detector, "Our office moved to Arendal 4844 last spring") if f[0] != "DATE_TIME"
+    ]
+    assert value == "Arendal 4844" and entity in ("LOCATION", "STREET_ADDRESS")
+    assert ("LOCATION", "Leeds 2019") not in found(
+        detector, "I lived in Leeds 2019 to 2021"
+    )  # a year is not a code

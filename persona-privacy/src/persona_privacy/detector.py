@@ -451,11 +451,16 @@ _POSTCODE_TAIL = re.compile(r"[ \t,]{0,3}(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*)?\d[A-Z]{
 _POSTCODE_HEAD = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\Z")
 
 
+# A postal code of digits after a place or an address line ("ARENDAL 4844", "Tujetsch nan 7188",
+# "ÖVERTURINGEN 840 24"); not a year.
+_DIGIT_TAIL = re.compile(r"[ \t,]{1,6}(?:nan[ \t]+)?(?!(?:19|20)\d\d\b)\d{3,5}(?:[ -]\d{2,3})?\b(?![.,:]\d)")
+
+
 def _with_postcode_tails(text: str, found: list[Detection]) -> list[Detection]:
     out = []
     for detection in found:
         if detection.entity in _ADDRESS_PARTS:
-            tail = _POSTCODE_TAIL.match(text, detection.end)
+            tail = _POSTCODE_TAIL.match(text, detection.end) or _DIGIT_TAIL.match(text, detection.end)
             head = _POSTCODE_HEAD.search(text, 0, detection.start)
             start = head.start() if head and detection.entity == "UK_POSTCODE" else detection.start
             end = tail.end() if tail else detection.end

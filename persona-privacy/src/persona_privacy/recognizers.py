@@ -117,7 +117,9 @@ class StreetAddressRecognizer(EntityRecognizer):
             if (line is not None and any(ch.isdigit() for ch in line.group())) or (
                 line is not None and _TAIL_PART.match(text, line.end())
             ):
-                spans.append((line.start(), _extend(text, line.end())))
+                # "moved to Arendal 4844 last spring": a joiner ("la", "de") does not end an address
+                end = line.start() + len(re.sub(rf"(?:[ \t]+{_JOINER})+\Z", "", line.group()))
+                spans.append((line.start(), _extend(text, end)))
         return [
             RecognizerResult(
                 self.ENTITY,
@@ -322,6 +324,11 @@ FORM_LABELS = {
 }
 
 
+# spaCy labels the detector maps to an entity; a token under another label (WORK_OF_ART, PRODUCT,
+# EVENT: "Teresa and Jodi" in a list) is still open to the name recognizers.
+_MAPPED_LABELS = frozenset({"PERSON", "PER", "GPE", "LOC", "FAC", "NORP", "ORG", "DATE", "TIME"})
+
+
 def _lower_name(word: str) -> bool:
     from persona_privacy.names import names, ordinary
 
@@ -359,7 +366,7 @@ class ProperNounRecognizer(EntityRecognizer):
             if (
                 token is not None
                 and token.tag_ in ("NNP", "NNPS")
-                and not token.ent_type_
+                and token.ent_type_ not in _MAPPED_LABELS
                 and token.is_alpha
                 # the small tagger calls "van" NNP: a lower-case word counts only as a known name
                 and (token.text[:1].isupper() or _lower_name(token.text))
@@ -397,7 +404,11 @@ class ZipCodeRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         super().__init__(
             supported_entity="ZIP_CODE",
-            patterns=[Pattern("zip", r"\b\d{4,5}(?:-\d{4})?\b", 0.1)],
+            patterns=[
+                Pattern("zip", r"\b\d{4,5}(?:-\d{4})?\b", 0.1),
+                # Swedish and Czech "394 13", Polish "53-320", short codes ("my zip code is 610")
+                Pattern("grouped", r"\b\d{3}[ ]\d{2}\b|\b\d{2}-\d{3}\b|\b\d{3}\b", 0.05),
+            ],
             context=["zip", "zipcode", "postal", "postcode", "post code", "code"],
             name="PersonaZipCodeRecognizer",
             supported_language="en",
@@ -595,7 +606,12 @@ class GazetteerNameRecognizer(_OwnRecognizer):
         results = []
         skip_to = -1
         for token in doc:
-            if token.i <= skip_to or token.ent_type_ or not token.text[:1].isupper() or not token.is_alpha:
+            if (
+                token.i <= skip_to
+                or token.ent_type_ in _MAPPED_LABELS
+                or not token.text[:1].isupper()
+                or not token.is_alpha
+            ):
                 continue
             if len(token.text) < 3 or token.text.isupper() or not gazetteer.is_first(token.text):
                 continue
