@@ -178,7 +178,8 @@ def _print_dry_run(summary: dict[str, Any]) -> None:
     elif fit["strategy"] == "per-group":
         sizes = ", ".join(str(group["records"]) for group in fit["groups"])
         typer.echo(
-            f"Plan: per-group, {len(fit['groups'])} groups of similar records ({sizes} records), one "
+            f"Plan: per-group, {len(fit['groups'])} group{'s' * (len(fit['groups']) != 1)} of similar "
+            f"records ({sizes} records), one "
             f"persona each, grounded by the group's extractive draft: {about}"
         )
     else:

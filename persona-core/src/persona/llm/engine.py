@@ -311,6 +311,7 @@ def _what(fit: FitPlan, estimate: dict[str, int]) -> str:
     if fit.strategy == "single":
         return "all records fit in one prompt"
     if fit.strategy == "per-group":
-        return f"{len(fit.groups)} groups of similar records, one persona each; {about}"
+        count = len(fit.groups)
+        return f"{count} group{'s' * (count != 1)} of similar records, one persona each; {about}"
     how = "grouped by similarity" if fit.grouping == "similar" else "in file order"
     return f"{len(fit.records)} records split into {len(fit.chunks)} chunks ({how}); {about}"
