@@ -131,6 +131,17 @@ def study(counts: dict[str, int], cross_talk: float, seed: int) -> list[dict[str
     return rows
 
 
+def write_study(rows: list[dict[str, str]], path: Path, text_only: bool) -> list[str]:
+    """The study as a CSV, without its hidden ``_type`` column (and, text only, without the
+    structured answers that would give the type away: only what people wrote)."""
+    columns = [c for c in rows[0] if c != "_type" and not (text_only and c in STRUCTURED)]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return columns
+
+
 def ari(truth: list[str], found: list[str]) -> float:
     pairs = Counter(zip(truth, found, strict=True))
     index = sum(comb(n, 2) for n in pairs.values())
@@ -153,12 +164,7 @@ def measure(
 ) -> dict[str, object]:
     rows = study(counts, cross_talk, seed)
     path = work / f"{name}.csv"
-    # text only: no structured answer gives the type away, only what people wrote
-    columns = [c for c in rows[0] if c != "_type" and not (text_only and c in STRUCTURED)]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    columns = write_study(rows, path, text_only)
     out = work / f"{name}-run"
     k = len(counts)
     seconds, done = run(

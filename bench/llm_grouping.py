@@ -24,7 +24,6 @@ type), invented ids the pipeline dropped, requests and prompt tokens.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import random
@@ -40,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from extractive_quality import COMMON, STRUCTURED, TYPES, study  # noqa: E402
+from extractive_quality import COMMON, TYPES, study, write_study  # noqa: E402
 
 from tests.ollama.fake_server import FakeModel, FakeOllama  # noqa: E402
 
@@ -128,12 +127,7 @@ def measure(
 ) -> dict:
     path = work / f"{name}.csv"
     if not path.exists():
-        # text only: no structured answer gives the type away, only what people wrote
-        columns = [c for c in rows[0] if c != "_type" and not (text_only and c in STRUCTURED)]
-        with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
+        write_study(rows, path, text_only)
     out = work / f"{name}-{grouping}"
     env = {**os.environ, "OLLAMA_HOST": url}
     done = subprocess.run(

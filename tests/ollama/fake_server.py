@@ -56,9 +56,8 @@ class Fault:
 
     kind: ``status`` (HTTP ``status`` with ``message``), ``error_line`` (an error object after
     ``after`` chunks of a 200 stream), ``drop`` (connection closed after ``after`` chunks),
-    ``stall`` (silence for ``seconds`` before anything is sent), ``shorten`` (report
-    ``prompt_eval_count`` as ``count``), ``cut`` (the runner truncated the prompt to ``num_ctx``
-    tokens, as its "truncating input prompt ... new=<limit>" log line says).
+    ``stall`` (silence for ``seconds`` before anything is sent), ``cut`` (the runner truncated the
+    prompt to ``num_ctx`` tokens, as its "truncating input prompt ... new=<limit>" log line says).
     """
 
     kind: str
@@ -66,7 +65,6 @@ class Fault:
     message: str = "something went wrong"
     after: int = 0
     seconds: float = 5.0
-    count: int = 10
 
 
 @dataclass
@@ -290,7 +288,7 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
             if model is None:
                 self._error(404, f'model "{name}" not found, try pulling it first')
                 return
-            fault = fake.next_fault(("status", "error_line", "drop", "stall", "shorten", "cut"))
+            fault = fake.next_fault(("status", "error_line", "drop", "stall", "cut"))
             if fault is not None and fault.kind == "status":
                 self._error(fault.status, fault.message)
                 return
@@ -316,8 +314,6 @@ def _handler(fake: FakeOllama) -> type[BaseHTTPRequestHandler]:
                 evaluated -= cached
             elif cached:
                 counts["prompt_eval_cached_count"] = cached
-            if fault is not None and fault.kind == "shorten":
-                evaluated = fault.count
             if fault is not None and fault.kind == "cut":
                 evaluated = num_ctx
             answer = fake.responder(body)

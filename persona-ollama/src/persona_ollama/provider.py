@@ -25,9 +25,6 @@ from persona_ollama.settings import OllamaSettings, context_for
 T = TypeVar("T")
 INSTALL_HINT = "install it from https://ollama.com/download and start it with `ollama serve`"
 SUGGESTED_MODEL = "qwen2.5:7b"
-# The prompt the server evaluated may be smaller than our conservative estimate (real tokenisers
-# pack about 4 bytes a token against our 3), but never less than this share of it, unless the
-# server cut the prompt.
 _NS = 1e9
 _FIT_RANK = {"gpu": 3, "ram": 2, "unknown": 2, "no": 0}
 

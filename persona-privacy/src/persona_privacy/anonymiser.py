@@ -19,7 +19,7 @@ from persona.records import Record
 
 from persona_privacy.detector import Detection, Detector, english_share
 from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
-from persona_privacy.strategies import apply, make_pseudonymiser, normalise
+from persona_privacy.strategies import GENERALISED, apply, make_pseudonymiser, normalise
 
 MIN_WORDS = 40
 MIN_ENGLISH = 0.15
@@ -121,8 +121,6 @@ class Anonymiser:
         )
 
 
-# Generalised rather than removed, or too short to look for: not carried to other values.
-_NOT_CARRIED = {"AGE", "DATE_TIME"}
 _WORD = re.compile(r"[^\W_][\w'’.@-]*")
 
 
@@ -138,15 +136,15 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
     """
     from persona_privacy.content import GUESSED, NAME_LIKE, has_first_name
     from persona_privacy.detector import resolve
-    from persona_privacy.names import names, ordinary
+    from persona_privacy.names import distinctive
 
-    gazetteer = names()
     sure: dict[str, str] = {}  # key -> entity
     guessed: dict[str, str] = {}
     for (text, _), detections in zip(values, found, strict=True):
         for d in detections:
             value = " ".join(text[d.start : d.end].split())
-            if d.entity in _NOT_CARRIED or len(value) < 3 or is_placeholder(value):
+            # generalised values are not carried to other places; too short ones are not looked for
+            if d.entity in GENERALISED or len(value) < 3 or is_placeholder(value):
                 continue
             if d.source in GUESSED and d.entity in NAME_LIKE and not has_first_name(value):
                 guessed.setdefault(_key(value), d.entity)
@@ -155,12 +153,7 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
             if d.entity == "PERSON":
                 for part in value.split()[:4]:
                     part = part.strip(".,'’")
-                    if (
-                        len(part) >= 3
-                        and part[:1].isupper()
-                        and gazetteer.is_name(part)
-                        and not ordinary(part)
-                    ):
+                    if len(part) >= 3 and part[:1].isupper() and distinctive(part):
                         sure.setdefault(_key(part), "PERSON")
     for key in sure:
         guessed.pop(key, None)
@@ -200,9 +193,9 @@ def _folds(value: str) -> bool:
     """Whether a value is looked for in any case: yes for e-mails, numbers, several words and known
     names ("harriet" typed in passing is Harriet); single ordinary or unknown words keep their case
     (the place "Leeds"; "Mark" the name is not "mark" the verb)."""
-    from persona_privacy.names import names, ordinary
+    from persona_privacy.names import distinctive
 
-    return not value.isalpha() or (names().is_name(value) and not ordinary(value))
+    return not value.isalpha() or distinctive(value)
 
 
 def _key(value: str) -> str:

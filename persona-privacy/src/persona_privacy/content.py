@@ -6,21 +6,23 @@ recognizer takes any unknown capitalised word for a name. The detector asks this
 removes a name-like span (PERSON, ORGANIZATION, NRP, LOCATION from NER or proper-noun guessing; never
 from a pattern, a column header, a context cue or the user's deny list):
 
-- a span with a known first name in it (Faker's lists, ``names.py``) is a person, whatever else;
-- a job title (a head noun of occupations, "Head of ...") is content;
-- a product by its shape (WhatsApp, iPhone, PayPal) or by its context (used, paid with, downloaded,
-  "... app", "... account") is content;
-- a PERSON span with no known name and no person context is content when it came from proper-noun
-  guessing; from NER it is kept as a person (NER is right more often than not);
-- a span in a column whose header says it holds things people use, do or are (role, job, apps,
-  devices, how often...) is content unless it holds a known first name.
+- a job title (an occupation head noun as its last word, "Head of ...") is content, even with a
+  first name in it ("Junior Doctor"), unless a person cue comes before it;
+- otherwise a span with a known first name in it (Faker's lists, ``names.py``) or after a person
+  cue ("Dr", "my daughter", "asked") is a person;
+- content besides: an NRP that does not end like a nationality or religion (Trainline), calendar
+  words (Weekends, Bank Holiday), lower-case spans after a determiner or in a cell or key ("apps"),
+  "the X <noun>" (the Fitbit timetable), a column whose header is about what people use, do or are
+  (role, apps, devices, how often), and products by their shape (WhatsApp, iPhone), as a brand and
+  its service (Apple Pay) or by how people speak of them ("paid with", "... app", "follow me on").
 """
 
 from __future__ import annotations
 
 import re
 
-from persona_privacy.names import names
+from persona_privacy.detector import header_words
+from persona_privacy.names import KINSHIP, names
 
 # Head nouns of job titles and roles, general English vocabulary of occupations.
 _JOB_HEADS = frozenset(
@@ -33,13 +35,13 @@ _JOB_HEADS = frozenset(
     specialists executive executives associate associates advisor adviser advisors advisers partner
     owner owners founder founders receptionist cleaner cleaners chef chefs cook waiter waitress
     barista cashier volunteer volunteers therapist physiotherapist surgeon dentist practitioner
-    registrar consultant lecturer professor tutor librarian planner scientist architect programmer
-    administrator porter guard steward stewardess pilot conductor mechanic electrician plumber
+    registrar lecturer professor tutor librarian planner scientist architect programmer
+    porter guard steward stewardess pilot conductor mechanic electrician plumber
     builder labourer farmer retiree pensioner intern apprentice trainee freelancer contractor
     representative rep agent buyer merchandiser marketer strategist producer editor writer journalist
-    photographer manager, president vp chief officer controller inspector surveyor solicitor lawyer
-    barrister paralegal secretary caretaker courier postman postwoman packer picker
-    """.replace(",", "").split()
+    photographer president vp chief controller inspector surveyor solicitor lawyer barrister
+    paralegal secretary caretaker courier postman postwoman packer picker
+    """.split()
 )
 _JOB_PREFIX = re.compile(r"(?i)^(?:head|director|vp|chief|lead|manager) of\b")
 
@@ -80,8 +82,7 @@ _CONTENT_HEADER = re.compile(
 )
 _PERSON_BEFORE = re.compile(
     r"(?i)\b(?:mr|mrs|ms|mx|miss|dr|prof|my name is|name is|called|named|asked|told|said|says|met|"
-    r"daughter|son|wife|husband|partner|mum|mam|mom|dad|brother|sister|friend|colleague|boss|"
-    r"manager|neighbour|neighbor|nan|gran|grandma|grandad|aunt|uncle|cousin|dear|hi|hello|thanks)\W*$"
+    rf"{KINSHIP}|dear|hi|hello|thanks)\W*$"
 )
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 # Days, frequencies and times of the calendar: "Weekends", "Bank Holiday", "Daily".
@@ -103,7 +104,7 @@ GUESSED = frozenset({"SpacyRecognizer", "PersonaProperNounRecognizer", "PersonaG
 def content_header(header: str | None) -> bool:
     if not header:
         return False
-    return bool(_CONTENT_HEADER.search(" ".join(re.split(r"[\s_.\-]+", header.strip()))))
+    return bool(_CONTENT_HEADER.search(header_words(header)))
 
 
 def has_first_name(value: str) -> bool:
@@ -146,12 +147,11 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
         return False
     value = text[start:end]
     before = text[max(0, start - 30) : start]
+    cued = bool(_PERSON_BEFORE.search(before))
     following = _NEXT_WORD.match(text, end)
-    if (job_title(value) or (following and job_title(f"{value} {following.group(1)}"))) and not (
-        _PERSON_BEFORE.search(before)
-    ):
+    if not cued and (job_title(value) or (following and job_title(f"{value} {following.group(1)}"))):
         return True  # "Junior Doctor": a title's last word is an occupation, whatever its first is
-    if has_first_name(value) or _PERSON_BEFORE.search(before):
+    if cued or has_first_name(value):
         return False
     words = _WORDS.findall(value)
     if entity == "NRP" and words and not _NRP_SHAPE.search(words[-1]):
@@ -164,4 +164,4 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
         return True  # a lower-case cell or key ("apps", "daily") that NER called a name
     if entity == "PERSON" and _THE_BEFORE.search(before) and _LOWER_AFTER.match(text[end:]):
         return True
-    return content_header(header) or job_title(value) or product(text, start, end)
+    return content_header(header) or product(text, start, end)

@@ -87,14 +87,16 @@ SPEAKER_TAGS = re.compile(
     r"respondent|interviewee|speaker|note ?taker|observer)(?:\s*\d{1,3})?)",
     re.I,
 )
-_MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
+# A month's name or its abbreviation (group 1: its first three letters), for every date rule.
+MONTH_WORD = r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
+_MONTHS = re.compile(rf"\b{MONTH_WORD}(?!\w)")
 
 
 _ACRONYM = re.compile(r"[A-Z&]{2,5}")
 # A month, or a month and year: what dates are generalised to, not personal data by the policy.
 GENERAL_DATE = re.compile(
     r"(?:in |since |from |until |by |last |this |next )?(?:early |mid |late |mid-)?"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,? (?:19|20)\d{2})?",
+    rf"{MONTH_WORD}(?:,? (?:19|20)\d{{2}})?",
     re.I,
 )
 # Survey age bands ("45-54", "65+") are content, not dates.
@@ -116,11 +118,16 @@ class Detection:
     source: str  # which recognizer, or "column header"
 
 
+def header_words(header: str) -> str:
+    """A header as words: ``what_frustrates-you`` -> ``what frustrates you``."""
+    return " ".join(re.split(r"[\s_.\-]+", header.strip()))
+
+
 def header_entity(header: str | None) -> str | None:
     """The entity a column holds, judged from its header (``None``: judge the values)."""
     if not header:
         return None
-    words = " ".join(re.split(r"[\s_.\-]+", header.strip()))
+    words = header_words(header)
     for pattern, entity in HEADER_TYPES:
         if pattern.search(words):
             return entity

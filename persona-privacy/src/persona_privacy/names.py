@@ -35,6 +35,9 @@ class Names:
     def is_first(self, word: str) -> bool:
         return word.casefold() in self.first
 
+    def is_last(self, word: str) -> bool:
+        return word.casefold() in self.last
+
     def is_name(self, word: str) -> bool:
         key = word.casefold()
         return key in self.first or key in self.last
@@ -118,3 +121,17 @@ def ordinary(word: str) -> bool:
 
     key = word.casefold()
     return key in ORDINARY or key in STOP_WORDS
+
+
+def distinctive(word: str) -> bool:
+    """A known name that is not also an ordinary word: "Harriet", "oduya"; not "Mark", "van"."""
+    return names().is_name(word) and not ordinary(word)
+
+
+# Words for the people in someone's life: a name often follows them ("my daughter chiamaka").
+KINSHIP = (
+    "daughter|son|wife|husband|partner|mum|mam|mom|mother|dad|father|brother|sister|friend|"
+    "colleague|boss|manager|neighbour|neighbor|nan|nana|gran|granny|grandma|grandad|grandpa|aunt|"
+    "auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fiance|fiancée|fiancee|flatmate|"
+    "housemate|kid|child|baby|stepson|stepdaughter|carer|teacher"
+)

@@ -8,6 +8,10 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
+from persona_privacy.detector import MONTH_WORD as _MONTH_WORD
+from persona_privacy.detector import SPEAKER_TAGS
+from persona_privacy.names import KINSHIP, distinctive, names, ordinary
+
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
 # vocabulary of addresses, not names of any particular place.
 _SUFFIXES = (
@@ -42,7 +46,6 @@ _WORD = rf"[{_UPPER}][\w'’.-]*"
 _AFTER = "gate|gata|vei|veien|vej|väg|vägen|gatan|tee|út|u\\.|utca|tér|sor|ulice|aleja|al\\."
 _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|la|del|di|da|do|dos|das|von|van|der|le|du|des))*?"
 
-_MONTH_WORD = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 STREET_PATTERNS = [
     # 221B Baker Street, 6750 Koskikatu 25 Apt. 864, 10 Downing St
     rf"\b{_NUMBER}\s+{_NAME}\s+(?i:{_SUFFIXES})\b\.?{_UNIT}",
@@ -329,12 +332,6 @@ FORM_LABELS = {
 _MAPPED_LABELS = frozenset({"PERSON", "PER", "GPE", "LOC", "FAC", "NORP", "ORG", "DATE", "TIME"})
 
 
-def _lower_name(word: str) -> bool:
-    from persona_privacy.names import names, ordinary
-
-    return names().is_name(word) and not ordinary(word)
-
-
 class ProperNounRecognizer(EntityRecognizer):
     """Proper nouns that the statistical model tagged but did not classify as an entity.
 
@@ -369,7 +366,7 @@ class ProperNounRecognizer(EntityRecognizer):
                 and token.ent_type_ not in _MAPPED_LABELS
                 and token.is_alpha
                 # the small tagger calls "van" NNP: a lower-case word counts only as a known name
-                and (token.text[:1].isupper() or _lower_name(token.text))
+                and (token.text[:1].isupper() or distinctive(token.text))
             ):
                 run.append(token)
                 continue
@@ -527,16 +524,10 @@ class UkPhoneRecognizer(PatternRecognizer):
         )
 
 
-_KIN = (
-    r"daughter|son|wife|husband|partner|mum|mam|mom|mother|dad|father|brother|sister|friend|"
-    r"colleague|boss|manager|neighbour|neighbor|nan|nana|gran|granny|grandma|grandad|grandpa|aunt|"
-    r"auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fiance|fiancée|fiancee|flatmate|"
-    r"housemate|kid|child|baby|stepson|stepdaughter|carer|teacher"
-)
 _TOLD = r"asked|told|tell|ask|called|rang|texted|messaged|emailed|met|meet|thanked|with|and|sees|saw|said to"
 _LOWER_CUE = re.compile(
     rf"(?i:\b(?:my|our|his|her|their)\s+(?:(?:little|eldest|youngest|oldest|younger|older|best|new|"
-    rf"old|twin)\s+)?(?:{_KIN})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
+    rf"old|twin)\s+)?(?:{KINSHIP})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
@@ -553,8 +544,6 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
     with a known surname after it when there is one."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-        from persona_privacy.names import names, ordinary
-
         gazetteer = names()
         results = []
         for match in _LOWER_CUE.finditer(text):
@@ -562,17 +551,12 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
             if not gazetteer.is_first(first) or ordinary(first):
                 continue
             end = match.end(1)
-            if match.group(2) and gazetteer.is_name(match.group(2)) and not ordinary(match.group(2)):
+            if match.group(2) and distinctive(match.group(2)):
                 end = match.end(2)
             results.append(_result(self, "PERSON", match.start(1), end, 0.65))
         for match in _JOINED_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
-            if (
-                gazetteer.is_first(first)
-                and gazetteer.is_name(last)
-                and not ordinary(first)
-                and not ordinary(last)
-            ):
+            if gazetteer.is_first(first) and not ordinary(first) and distinctive(last):
                 results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
         doc = getattr(nlp_artifacts, "tokens", None)
         tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
@@ -582,8 +566,7 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
                 tags.get(match.start(1), "NN")[:2] in ("NN", "JJ", "FW")
                 and tags.get(match.start(2), "NN")[:2] in ("NN", "JJ", "FW")
                 and gazetteer.is_first(first)
-                and gazetteer.is_name(last)
-                and last.casefold() in gazetteer.last
+                and gazetteer.is_last(last)
                 and not ordinary(first)
                 and not ordinary(last)
             ):
@@ -600,8 +583,6 @@ class GazetteerNameRecognizer(_OwnRecognizer):
         doc = getattr(nlp_artifacts, "tokens", None)
         if doc is None:
             return []
-        from persona_privacy.names import names, ordinary
-
         gazetteer = names()
         results = []
         skip_to = -1
@@ -649,9 +630,6 @@ class SpeakerNameRecognizer(_OwnRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         if ":" not in text and "：" not in text:
             return []
-        from persona_privacy.detector import SPEAKER_TAGS
-        from persona_privacy.names import names
-
         gazetteer = names()
         matches = list(_SPEAKER.finditer(text))
         tags = [m.group("tag") for m in matches if m.group("tag")]
@@ -675,8 +653,6 @@ class SpeakerNameRecognizer(_OwnRecognizer):
 
 
 def _name_part(word: str) -> bool:
-    from persona_privacy.names import names
-
     gazetteer = names()
     return len(word) >= 3 and (gazetteer.is_name(word) or (len(word) >= 4 and gazetteer.is_name(word[1:])))
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from persona.errors import OutputError, SettingsError
 
+from persona_privacy.detector import MONTH_WORD
 from persona_privacy.settings import PrivacySettings, Strategy
 
 KEY_FILE = "hash.key"
@@ -40,7 +41,7 @@ def age_band(value: str) -> str | None:
 
 
 _MONTH_NAMES = "January February March April May June July August September October November December".split()
-_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\b", re.I)
+_MONTH = re.compile(rf"\b{MONTH_WORD}(?!\w)")
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 _NUMERIC = re.compile(r"\b(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})\b")
 
@@ -68,9 +69,11 @@ def month_and_year(value: str) -> str | None:
     return f"{month_name} {year_found.group()}" if year_found else month_name
 
 
-def generalised(
-    entity: str, value: str, general: frozenset[str] = frozenset({"AGE", "DATE_TIME"})
-) -> str | None:
+# Quasi-identifiers generalised rather than removed (unless privacy.ages / privacy.dates say remove).
+GENERALISED = frozenset({"AGE", "DATE_TIME"})
+
+
+def generalised(entity: str, value: str, general: frozenset[str]) -> str | None:
     """What a quasi-identifier becomes under every strategy, or ``None`` when it is removed."""
     if entity not in general:
         return None
@@ -85,8 +88,7 @@ class Pseudonymiser:
     """Base of the three strategies: a consistent value -> replacement mapping for one run."""
 
     strategy: Strategy
-    # quasi-identifiers generalised rather than removed (privacy.ages, privacy.dates)
-    general: frozenset[str] = frozenset({"AGE", "DATE_TIME"})
+    general: frozenset[str] = GENERALISED  # narrowed by make_pseudonymiser from the settings
 
     def __init__(self) -> None:
         self.mapping: dict[str, tuple[str, str]] = {}  # normalised original -> (entity, replacement)
