@@ -356,7 +356,7 @@ def test_dry_run_assumes_a_context_only_when_the_server_is_down(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bad.csv", "a,b\n1,2,3\n", "bad.csv, row 2: 3 fields where the header has 2"),
+        ("bad.csv", 'a,b\n1,"open\n', "bad.csv, row 2: invalid CSV"),
         ("bad.json", "{", "bad.json, line 1: invalid JSON"),
         ("bad.yaml", "- !!python/name:os.system\n", "bad.yaml, line 1: unsupported YAML tag"),
         ("empty.txt", "", "empty.txt: the file is empty"),

@@ -63,10 +63,34 @@ def test_duplicate_and_empty_headers_get_names(tmp_path):
     assert loaded.records[0].fields == {"q": "1", "q_2": "2", "column_3": "3"}
 
 
-def test_csv_row_with_too_many_fields_names_the_row(tmp_path):
+def test_a_ragged_row_keeps_its_extra_fields_in_the_last_column_and_warns_once(tmp_path):
+    rows = "".join(f"P{n},fine\n" for n in range(1, 40))
+    path = write(tmp_path / "r.csv", "id,comment\n" + rows + "P40,slow, then it froze\nP41,ok,,\nP42,a,b,c\n")
+    loaded = load(path)
+    assert len(loaded.records) == 42
+    assert loaded.records[39].fields == {"id": "P40", "comment": "slow, then it froze"}
+    assert loaded.records[40].fields == {"id": "P41", "comment": "ok"}  # trailing empties: not ragged
+    assert loaded.records[41].fields == {"id": "P42", "comment": "a,b,c"}
+    assert loaded.warnings == [
+        "r.csv: 2 rows (41, 43) had more fields than the header; the extra fields were joined into the "
+        "last column (input.strict_rows = true refuses such a file)"
+    ]
+    assert load(write(tmp_path / "ok.csv", "a,b\n1,2\n")).warnings == []
+
+
+def test_a_ragged_row_is_written_back_with_its_own_fields(tmp_path):
+    path = write(tmp_path / "r.csv", "id,comment\nP1,slow, then it froze\n")
+    loaded = load_file(path, LIMITS, display="r.csv", structure=True)
+    values = loaded.values()
+    assert values[-2:] == [("slow", "comment"), (" then it froze", "comment")]
+    assert loaded.write([text.upper() for text, _ in values]) == "ID,COMMENT\nP1,SLOW, THEN IT FROZE\n"
+
+
+def test_a_ragged_row_fails_the_file_under_strict_rows(tmp_path):
     path = write(tmp_path / "bad.csv", "a,b\n1,2\n3,4,5\n")
-    assert error_of(path) == (
-        "bad.csv, row 3: 3 fields where the header has 2; check the delimiter and quoting"
+    assert error_of(path, InputLimits(strict_rows=True)) == (
+        "bad.csv, row 3: 3 fields where the header has 2; check the delimiter and quoting "
+        "(input.strict_rows is on)"
     )
 
 
@@ -100,6 +124,46 @@ def test_encodings_are_detected_and_reported(tmp_path, encoded, encoding):
         assert loaded.encoding == encoding
     else:
         assert loaded.encoding not in ("utf-8", "utf-8-sig", "utf-16")
+
+
+EXCEL_ROWS = [
+    "Le café était fermé et l'appli a planté à midi.",
+    "Über die Suche bin ich verärgert.",
+    "La búsqueda no funciona y la aplicación se cerró.",
+    "Grüße aus Köln, die Fahrkarte war zu teuer.",
+]
+
+
+def test_an_excel_cp1252_export_reads_as_written(tmp_path):
+    """Excel's default CSV export: every byte valid cp1252, letters inside words that another
+    code page would change (é -> ť, Ü -> ‹, ä -> š)."""
+    text = "id,comment\n" + "".join(f'{n},"{row}"\n' for n, row in enumerate(EXCEL_ROWS, start=1))
+    loaded = load(write(tmp_path / "excel.csv", text.encode("cp1252")))
+    assert loaded.encoding == "cp1252"
+    assert [r.fields["comment"] for r in loaded.records] == EXCEL_ROWS
+    one = load(write(tmp_path / "one.csv", ("id,comment\n1," + EXCEL_ROWS[1] + "\n").encode("cp1252")))
+    assert one.records[0].fields["comment"] == EXCEL_ROWS[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Пожалуйста, приложение постоянно зависает при оплате билета.\n" * 3, "cp1251"),
+        ("Zażółć gęślą jaźń, aplikacja ciągle się zawiesza przy płatności.\n" * 3, "cp1250"),
+        ("Η εφαρμογή κολλάει όταν πληρώνω το εισιτήριο.\n" * 3, "cp1253"),
+    ],
+)
+def test_other_code_pages_are_not_read_as_cp1252(tmp_path, text, encoding):
+    loaded = load(write(tmp_path / "n.txt", text.encode(encoding)))
+    assert loaded.records[0].text.splitlines()[0] == text.splitlines()[0]
+
+
+def test_the_encoding_setting_is_used_as_given(tmp_path):
+    path = write(tmp_path / "l.txt", "Ça coûte trop cher.".encode("latin-1"))
+    assert load(path, InputLimits(encoding="latin-1")).encoding == "latin-1"
+    assert error_of(write(tmp_path / "u.txt", b"caf\xe9 ok"), InputLimits(encoding="utf-8")) == (
+        "u.txt: not valid utf-8 at byte 3"
+    )
 
 
 def test_binary_and_empty_files(tmp_path):

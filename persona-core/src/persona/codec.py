@@ -44,6 +44,8 @@ class InputLimits:
     passage_chars: int = 1_200
     include: Sequence[str] = tuple(f"*{suffix}" for suffix in FORMATS)
     exclude: Sequence[str] = (".*", "~*", "personas")
+    encoding: str | None = None  #: every file's encoding, when detection cannot tell
+    strict_rows: bool = False  #: a table row with more fields than its header fails the file
 
 
 Value = tuple[str, str | None]
@@ -65,8 +67,22 @@ class Document:
     sha256: str
     size: int
     records: list[Record] = field(default_factory=list)
+    ragged_rows: list[int] = field(default_factory=list)  #: table rows whose extra fields were joined
     _values: list[Value] = field(default_factory=list, repr=False)
     _rebuild: Callable[[list[str]], str] | None = field(default=None, repr=False)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What was read in a way the user should know, naming the file by ``display`` (which the
+        pipeline renames ``input N`` when paths must not be shown)."""
+        if not self.ragged_rows:
+            return []
+        rows, count = self.ragged_rows, len(self.ragged_rows)
+        shown = ", ".join(map(str, rows[:10])) + (f" and {count - 10} more" if count > 10 else "")
+        return [
+            f"{self.display}: {count} row{'s' * (count != 1)} ({shown}) had more fields than the header; "
+            "the extra fields were joined into the last column (input.strict_rows = true refuses such a file)"
+        ]
 
     def values(self) -> list[Value]:
         self._need_structure()
@@ -142,7 +158,7 @@ def read(
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{display}: cannot read the file: {exc.strerror}") from None
-    text, encoding = decode(data, display)
+    text, encoding = decode(data, display, limits.encoding)
     if not text.strip():
         raise InputError(f"{display}: the file is empty")
     loaded = Document(
@@ -159,6 +175,7 @@ def read(
     parser = _PARSERS[kind]
     parsed = parser(text, display, prefix, limits)
     loaded.records = list(parsed.records)
+    loaded.ragged_rows = parsed.ragged_rows
     if structure:
         loaded._values, loaded._rebuild = parsed.values, parsed.rebuild
     if not loaded.records:
@@ -169,8 +186,17 @@ def read(
 # -- decoding ------------------------------------------------------------------------------------
 
 
-def decode(data: bytes, display: str) -> tuple[str, str]:
-    """Decode bytes to text; return the text and the encoding used."""
+def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode bytes to text; return the text and the encoding used.
+
+    ``encoding`` (the ``input.encoding`` setting) is used as it is. Otherwise: a byte-order mark,
+    then UTF-8, then Windows-1252 when the bytes are valid in it and read as Latin-script words
+    (Excel's default export), then charset-normalizer's guess. A guess never wins over cp1252 by
+    changing letters inside words: it must read better (fewer symbols stuck to letters, and not
+    every word made of accented letters, as Cyrillic or Greek read as cp1252 are).
+    """
+    if encoding:
+        return _decode(data, encoding, display), encoding
     if data.startswith(b"\xef\xbb\xbf"):
         return _decode(data[3:], "utf-8", display), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -183,10 +209,42 @@ def decode(data: bytes, display: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[: 1024 * 1024]).best()
-    if best is None or best.encoding is None:
-        raise InputError(f"{display}: cannot tell the text encoding; save it as UTF-8")
-    return _decode(data, best.encoding, display), best.encoding
+    sample = data[: 1024 * 1024]
+    best = from_bytes(sample).best()
+    guess = best.encoding if best is not None else None
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and _reads_as_latin(western):
+        other = sample.decode(guess, errors="replace") if guess and guess != "cp1252" else None
+        if other is None or _oddity(western[: len(other)]) <= _oddity(other):
+            return _decode(data, "cp1252", display), "cp1252"
+    if guess is None:
+        raise InputError(
+            f"{display}: cannot tell the text encoding; save it as UTF-8, or name it with the "
+            "input.encoding setting (for example PERSONA_INPUT__ENCODING=cp1252)"
+        )
+    return _decode(data, guess, display), guess
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_STUCK = re.compile(r"(?<=[^\W\d_])[^\w\s\x00-\x7f]|[^\w\s\x00-\x7f](?=[^\W\d_])")
+
+
+def _oddity(text: str) -> int:
+    """Non-ASCII symbols stuck to letters (``¿ó³æ``, ``‹ber``): what a wrong code page makes."""
+    return len(_STUCK.findall(text))
+
+
+def _reads_as_latin(text: str) -> bool:
+    """Most words with a non-ASCII letter also have ASCII letters, as French or German words do;
+    Cyrillic or Greek bytes read as cp1252 make words of accented letters only."""
+    accented = [w for w in _WORD.findall(text[: 1024 * 1024]) if not w.isascii()]
+    if not accented:
+        return True
+    only = sum(1 for word in accented if sum(ch.isascii() for ch in word) * 2 < len(word))
+    return only * 2 <= len(accented)
 
 
 def _decode(data: bytes, encoding: str, display: str) -> str:
@@ -226,6 +284,7 @@ class Parsed:
     records: list[Record]
     values: list[Value]
     rebuild: Callable[[list[str]], str]
+    ragged_rows: list[int] = field(default_factory=list)
 
 
 # -- tables ---------------------------------------------------------------------------------------
@@ -238,6 +297,7 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     records: list[Record] = []
+    ragged: list[int] = []
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -247,16 +307,21 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
         columns = _column_names(header)
         width = len(columns)
         for cells in reader:
+            named = cells
             if len(cells) > width:
                 if not any(cell.strip() for cell in cells[width:]):
-                    cells = cells[:width]
-                else:
+                    cells = named = cells[:width]
+                elif limits.strict_rows:
                     raise InputError(
                         f"{display}, row {reader.line_num}: {len(cells)} fields where the header has "
-                        f"{width}; check the delimiter and quoting"
+                        f"{width}; check the delimiter and quoting (input.strict_rows is on)"
                     )
+                else:
+                    # A stray delimiter in an answer: the extra fields belong to the last column.
+                    ragged.append(reader.line_num)
+                    named = [*cells[: width - 1], delimiter.join(cells[width - 1 :])]
             rows.append(cells)
-            fields = {name: value for name, value in zip(columns, map(str.strip, cells)) if value}  # noqa: B905
+            fields = {name: value for name, value in zip(columns, map(str.strip, named)) if value}  # noqa: B905
             if fields:
                 row = reader.line_num
                 records.append(
@@ -267,7 +332,7 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
 
     values: list[Value] = [(cell, None) for cell in header]
     for cells in rows:
-        values.extend((cell, columns[index] if index < width else None) for index, cell in enumerate(cells))
+        values.extend((cell, columns[min(index, width - 1)]) for index, cell in enumerate(cells))
 
     def rebuild(out: list[str]) -> str:
         buffer = io.StringIO()
@@ -279,7 +344,7 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
             position += len(cells)
         return buffer.getvalue()
 
-    return Parsed(records, values, rebuild)
+    return Parsed(records, values, rebuild, ragged)
 
 
 _DELIMITERS = (",", ";", "\t", "|")

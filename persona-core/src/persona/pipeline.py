@@ -194,6 +194,9 @@ def generate(
         # Paths can name participants: with anonymisation on, the run folder names inputs by number.
         for number, document in enumerate(documents, start=1):
             document.display = f"input {number}"
+    for document in documents:
+        for warning in document.warnings:
+            reporter.warn(warning)
     load_seconds = clock.seconds()
 
     if request.dry_run:

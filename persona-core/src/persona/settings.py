@@ -8,6 +8,7 @@ plugin validates itself. Every effective value remembers where it came from, for
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -15,17 +16,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from persona.codec import InputLimits
 from persona.engines import Grouping
 from persona.errors import PersonaError, SettingsError, UsageError
 from persona.sources import ENV_PREFIX, as_flag, as_list, layers, merge, nearest
-
-if TYPE_CHECKING:
-    from persona.codec import InputLimits
 
 Section = TypeVar("Section", bound=BaseModel)
 
@@ -40,36 +39,53 @@ class PluginsSettings(_Section):
     strict: bool = Field(False, description="a plugin that fails to load is an error")
 
 
+_LIMITS = InputLimits()  # the codec's defaults: the one place they are written
+_MB = 1024 * 1024
+
+
 class InputSettings(_Section):
     include: list[str] = Field(
-        default_factory=lambda: [f"*{suffix}" for suffix in _suffixes()],
-        description="file-name globs taken from input folders",
+        default_factory=lambda: list(_LIMITS.include), description="file-name globs taken from input folders"
     )
     exclude: list[str] = Field(
-        default_factory=lambda: [".*", "~*", "personas"],
+        default_factory=lambda: list(_LIMITS.exclude),
         description="file- or folder-name globs skipped in input folders",
     )
-    max_file_mb: float = Field(200.0, gt=0, description="larger input files are refused")
-    max_line_chars: int = Field(1_000_000, gt=0, description="longer lines are refused")
-    passage_chars: int = Field(1_200, ge=200, description="long documents split near this size")
+    max_file_mb: float = Field(
+        _LIMITS.max_file_bytes / _MB, gt=0, description="larger input files are refused"
+    )
+    max_line_chars: int = Field(_LIMITS.max_line_chars, gt=0, description="longer lines are refused")
+    passage_chars: int = Field(
+        _LIMITS.passage_chars, ge=200, description="long documents split near this size"
+    )
+    encoding: str | None = Field(
+        _LIMITS.encoding, description="the encoding of every input file, when detection cannot tell"
+    )
+    strict_rows: bool = Field(
+        _LIMITS.strict_rows, description="a table row with more fields than its header fails the file"
+    )
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{value}' (for example utf-8, cp1252, latin-1)") from None
+        return value
 
     def limits(self) -> InputLimits:
         """These settings as the codec takes them."""
-        from persona.codec import InputLimits
-
         return InputLimits(
-            max_file_bytes=int(self.max_file_mb * 1024 * 1024),
+            max_file_bytes=int(self.max_file_mb * _MB),
             max_line_chars=self.max_line_chars,
             passage_chars=self.passage_chars,
             include=tuple(self.include),
             exclude=tuple(self.exclude),
+            encoding=self.encoding,
+            strict_rows=self.strict_rows,
         )
-
-
-def _suffixes() -> tuple[str, ...]:
-    from persona.codec import FORMATS
-
-    return tuple(FORMATS)
 
 
 class Settings(BaseSettings):

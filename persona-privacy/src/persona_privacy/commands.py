@@ -50,6 +50,8 @@ def scan(
     report: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
     for loaded in files:
+        for warning in loaded.warnings:
+            _notice(warning)
         values: list[tuple[str, str | None]] = []
         places: list[tuple[Any, str | None]] = []
         for record in loaded.records:
@@ -141,6 +143,8 @@ def anonymise(
     documents = [read(source, limits, structure=True) for source in sources]
     anonymiser = Anonymiser(settings, chosen)
     for document in documents:
+        for warning in document.warnings:
+            _notice(warning)
         anonymiser.check_english(document.display, [text for text, _ in document.values()])
     values = [value for document in documents for value in document.values()]
     out, _ = anonymiser.anonymise(values)
