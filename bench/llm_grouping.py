@@ -133,7 +133,7 @@ def measure(
     done = subprocess.run(
         [
             *(sys.executable, "-m", "persona", "generate", "-i", str(path), "-p", "ollama", "-m", "sim:1"),
-            *("-n", str(k), "--grouping", grouping, "-o", str(out), "-q", "--json"),
+            *("-n", str(k), "--set", f"engines.llm.grouping={grouping}", "-o", str(out), "-q", "--json"),
         ],
         capture_output=True,
         text=True,

@@ -17,6 +17,7 @@ import statistics
 import time
 
 from persona.engines import EngineContext, GenerateConfig
+from persona.llm.options import LlmOptions
 from persona.llm.engine import LlmEngine
 from persona.providers import ChatResponse, ModelInfo
 from persona.records import Provenance, Record
@@ -84,12 +85,15 @@ def records(count: int) -> list[Record]:
 
 
 def measure(context: int, data: list[Record], runs: int) -> tuple[float, float, int]:
-    config = GenerateConfig(count=3, concurrency=1)
+    config = GenerateConfig(count=3)
     per_request, baseline = [], []
     for _ in range(runs):
         provider = Instant(context, data)
         start = time.perf_counter()
-        LlmEngine(EngineContext(config, Reporter(quiet=True), provider=lambda p=provider: p)).run(data)
+        engine_context = EngineContext(
+            config, Reporter(quiet=True), options=LlmOptions(concurrency=1), provider=lambda p=provider: p
+        )
+        LlmEngine(engine_context).run(data)
         elapsed = time.perf_counter() - start
         calls = provider.calls
         per_request.append(elapsed / calls)

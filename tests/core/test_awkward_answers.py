@@ -51,7 +51,16 @@ def test_ids_that_do_not_exist_in_every_chunk_exit_10_naming_a_chunk(
     provider = Inventor(context_length=6_000, max_concurrency=1)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     result = run_persona(
-        "generate", "-i", str(notes(tmp_path)), "-p", "analyst", "-o", "run", "-q", "--grouping", "order"
+        "generate",
+        "-i",
+        str(notes(tmp_path)),
+        "-p",
+        "analyst",
+        "-o",
+        "run",
+        "-q",
+        "--set",
+        "engines.llm.grouping=order",
     )
     assert result.exit_code == ExitCode.ANSWER, result.stderr
     assert "IndexError" not in result.stderr
@@ -165,10 +174,18 @@ def test_max_requests_stops_before_the_first_request(run_persona, register_plugi
     provider = AnalystProvider(context_length=6_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     result = run_persona(
-        "generate", "-i", str(notes(tmp_path)), "-p", "analyst", "-q", env={"PERSONA_MAX_REQUESTS": "3"}
+        "generate",
+        "-i",
+        str(notes(tmp_path)),
+        "-p",
+        "analyst",
+        "-q",
+        env={"PERSONA_ENGINES__LLM__MAX_REQUESTS": "3"},
     )
     assert result.exit_code == ExitCode.INPUT
-    assert re.search(r"the data needs about \d+ model requests, over max_requests \(3\)", result.stderr)
+    assert re.search(
+        r"the data needs about \d+ model requests, over engines.llm.max_requests \(3\)", result.stderr
+    )
     assert provider.requests == []
 
 

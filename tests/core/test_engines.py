@@ -6,11 +6,12 @@ import json
 import random
 
 from persona import hookimpl
-from persona.engines import EngineContext, EngineResult, GenerateConfig
-from persona.errors import ExitCode
+from persona.engines import EngineContext, EnginePlan, EngineResult, GenerateConfig
+from persona.errors import AnswerError, ExitCode, Kept
 from persona.records import Provenance, Record
 from persona.reporting import Reporter
 from persona.schema import Demographics, Persona
+from pydantic import BaseModel, ConfigDict, Field
 
 from tests.conftest import REPO
 from tests.core.analyst import AnalystPlugin, AnalystProvider
@@ -18,27 +19,40 @@ from tests.core.analyst import AnalystPlugin, AnalystProvider
 EXAMPLES = REPO / "examples" / "research"
 
 
+class EchoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str = Field("Everyone", description="the role the echo persona gets")
+    fail: bool = Field(False, description="fail after keeping a file, to test what a failure keeps")
+
+
 class EchoEngine:
-    """A third-party engine: one persona citing every record."""
+    """A third-party engine, registered as the built-ins are: options of its own, a dry-run plan, a
+    note, a file of its own in the run folder, and what it keeps when it fails."""
 
     name = "echo"
 
     def __init__(self, context: EngineContext) -> None:
         self.context = context
+        self.options: EchoOptions = context.options
         self.started = False
 
     def start(self) -> None:
         self.started = True
 
-    def plan(self, records):
-        return {"engine": self.name, "plan": [f"echo {len(records)} records"]}
+    def plan(self, records) -> EnginePlan:
+        return EnginePlan([f"echo {len(records)} records as {self.options.role}"], {"records": len(records)})
 
     def run(self, records) -> EngineResult:
         assert self.started
+        if self.options.fail:
+            error = AnswerError("echo: the echo chamber collapsed")
+            error.kept = Kept(files={"echo.txt": "what was heard"}, model={"name": "echo-1"})
+            raise error
         persona = Persona(
             id="echo",
             name="Echo Person",
-            role="Everyone",
+            role=self.options.role,
             summary=f"{len(records)} records",
             demographics=Demographics(),
             goals=["g"],
@@ -47,27 +61,71 @@ class EchoEngine:
             motivations=["m"],
             evidence=[r.id for r in records][:60],
         )
-        return EngineResult([persona], self.name, assignments={r.id: "echo" for r in records})
+        return EngineResult(
+            [persona],
+            model={"name": "echo-1"},
+            details={"echoed": len(records)},
+            assignments={r.id: "echo" for r in records},
+            files={"echo.txt": "heard\n"},
+            note="Echo personas repeat what they hear.",
+        )
 
 
 class EnginePlugin:
     @hookimpl
     def register_engines(self, register):
-        register("echo", EchoEngine, description="echoes the records")
+        register("echo", EchoEngine, description="echoes the records", options=EchoOptions)
 
 
-def test_a_third_party_engine_is_chosen_with_engine(run_persona, register_plugin, persona_home):
+def test_a_third_party_engine_does_what_a_built_in_one_does(run_persona, register_plugin, persona_home):
     register_plugin(EnginePlugin(), "echo-plugin")
-    dry = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "--dry-run")
+    env = {"PERSONA_ENGINES__ECHO__ROLE": "Listener"}
+    dry = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "--dry-run", env=env)
     assert dry.exit_code == 0, dry.stderr
-    assert "echo 25 records" in dry.stdout
-    result = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "-o", "run", "-n", "1")
+    assert "echo 25 records as Listener" in dry.stdout
+    as_json = json.loads(
+        run_persona("generate", "-i", str(EXAMPLES), "-e", "echo", "--dry-run", "--json").stdout
+    )
+    assert as_json["plan"] == ["echo 25 records as Everyone"] and as_json["details"] == {"records": 25}
+    result = run_persona("generate", "-i", str(EXAMPLES), "--engine", "echo", "-o", "run", "-n", "1", env=env)
     assert result.exit_code == 0, result.stderr
-    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    run = persona_home / "run"
+    manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["engine"] == "echo" and len(manifest["assignments"]) == 25
-    assert "Represents 25 records." in (persona_home / "run" / "01-echo.md").read_text()
+    assert manifest["details"] == {"echoed": 25} and manifest["model"] == {"name": "echo-1"}
+    assert json.loads((run / "personas.json").read_text())["personas"][0]["kind"] == "echo"
+    markdown = (run / "01-echo.md").read_text()
+    assert "Represents 25 records." in markdown and "> Echo personas repeat what they hear." in markdown
+    assert "*Listener*" in markdown and (run / "echo.txt").read_text() == "heard\n"
+    assert "Echo personas repeat what they hear." in (run / "report.html").read_text()
     plugins = {row["name"]: row for row in json.loads(run_persona("plugins", "--json").stdout)}
     assert plugins["echo-plugin"]["engines"] == ["echo"]
+    shown = json.loads(run_persona("config", "show", "--json", env=env).stdout)["settings"]
+    assert shown["engines.echo.role"] == {"value": "Listener", "source": "environment"}
+    assert shown["engines.echo.fail"] == {"value": False, "source": "default"}
+
+
+def test_a_third_party_engines_options_are_validated_before_any_data_is_read(
+    run_persona, register_plugin, persona_home
+):
+    register_plugin(EnginePlugin(), "echo-plugin")
+    result = run_persona("generate", "-i", "missing.csv", "-e", "echo", "--set", "engines.echo.rol=x")
+    assert result.exit_code == ExitCode.SETTINGS
+    assert "unknown setting 'engines.echo.rol' (did you mean 'engines.echo.role'?)" in result.stderr
+
+
+def test_what_a_failed_engine_keeps_is_saved_beside_the_run(run_persona, register_plugin, persona_home):
+    register_plugin(EnginePlugin(), "echo-plugin")
+    result = run_persona(
+        "generate", "-i", str(EXAMPLES), "-e", "echo", "-o", "run", "--set", "engines.echo.fail=1"
+    )
+    assert result.exit_code == ExitCode.ANSWER
+    assert result.stderr.strip().endswith("what the run kept is in run-failed")
+    assert not (persona_home / "run").exists()
+    failed = persona_home / "run-failed"
+    assert (failed / "echo.txt").read_text() == "what was heard"
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and manifest["model"] == {"name": "echo-1"}
 
 
 def test_an_unknown_engine_is_a_usage_error(run_persona, persona_home):
@@ -80,7 +138,7 @@ def test_auto_uses_the_model_when_its_server_answers(run_persona, register_plugi
     register_plugin(AnalystPlugin(AnalystProvider()), "analyst-plugin")
     result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run", env={"PERSONA_PROVIDER": "analyst"})
     assert result.exit_code == 0, result.stderr
-    assert "engine: llm (analyst)" in result.stderr
+    assert "persona: engine: llm\n" in result.stderr
     assert json.loads((persona_home / "run" / "manifest.json").read_text())["engine"] == "llm"
 
 
@@ -88,8 +146,8 @@ def test_auto_falls_back_to_extractive_and_says_why(run_persona, persona_home):
     # no provider plugin is installed in this host at all
     result = run_persona("generate", "-i", str(EXAMPLES), "-o", "run")
     assert result.exit_code == 0, result.stderr
-    assert "engine: extractive, with no model (the Ollama provider is not installed" in result.stderr
-    assert "pass --engine llm" in result.stderr
+    assert "engine: extractive, because llm: the Ollama provider is not installed" in result.stderr
+    assert "pass --engine NAME" in result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     assert manifest["engine"] == "extractive" and manifest["provider"] is None
     # but an explicit --engine llm fails as before
@@ -165,7 +223,6 @@ def test_extractive_items_and_quotes_are_verbatim_with_support():
     everything = "\n".join(texts.values())
     result = run_extractive(records)
     for persona in result.personas:
-        assert persona.kind == "extractive"
         for item in [*persona.goals, *persona.pain_points, *persona.behaviours, *persona.motivations]:
             assert item in everything, item
             assert persona.support[item].endswith("of 10 participants")

@@ -75,8 +75,7 @@ def test_single_prompt_run_writes_a_complete_run_folder(run_persona, analyst, pe
         "temperature": 0.2,
         "seed": 7,
         "model": None,
-        "answer_tokens": 4096,
-        "concurrency": 2,
+        "save_thinking": False,
     }
     assert [(i["format"], i["records"]) for i in manifest["inputs"]] == [
         ("csv", 12),
@@ -110,7 +109,16 @@ def test_map_reduce_when_the_data_does_not_fit(run_persona, register_plugin, per
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data = notes(tmp_path, rows=200)
     result = run_persona(
-        "generate", "-i", str(data), "-p", "analyst", "-o", "run", "--json", "--grouping", "order"
+        "generate",
+        "-i",
+        str(data),
+        "-p",
+        "analyst",
+        "-o",
+        "run",
+        "--json",
+        "--set",
+        "engines.llm.grouping=order",
     )
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
@@ -120,11 +128,12 @@ def test_map_reduce_when_the_data_does_not_fit(run_persona, register_plugin, per
     stages = [r["label"] for r in manifest["requests"]]
     assert stages[-1] == "personas"
     assert sum(label.startswith("chunk ") for label in stages) == len(fitting["chunks"])
-    # every prompt stayed inside the context with room for the answer
-    assert all(r.prompt_tokens + 4096 <= 6_000 for r in provider.requests), [
+    # every prompt stayed inside the context with room for the answer, which follows the context
+    assert {r.options.max_output_tokens for r in provider.requests} == {int(6_000 * 0.4)}
+    assert all(r.prompt_tokens + r.options.max_output_tokens <= 6_000 for r in provider.requests), [
         (r.prompt_tokens, len(r.messages), r.messages[-1].content[:30])
         for r in provider.requests
-        if r.prompt_tokens + 4096 > 6000
+        if r.prompt_tokens + r.options.max_output_tokens > 6000
     ]
     personas = json.loads((persona_home / "run" / "personas.json").read_text())["personas"]
     cited = {rid for p in personas for rid in p["evidence"]}
@@ -137,7 +146,9 @@ def test_findings_that_do_not_fit_are_merged_again(run_persona, register_plugin,
     provider = AnalystProvider(context_length=6_500)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data = notes(tmp_path, rows=300)
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "--grouping", "order")
+    result = run_persona(
+        "generate", "-i", str(data), "-p", "analyst", "-o", "run", "--set", "engines.llm.grouping=order"
+    )
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     assert manifest["details"]["fitting"]["reduce_levels"] >= 2
@@ -167,7 +178,14 @@ def test_chunk_requests_run_in_parallel_up_to_the_limit(register_plugin, run_per
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data = notes(tmp_path, rows=200)
     result = run_persona(
-        "generate", "-i", str(data), "-p", "analyst", "-o", "run", env={"PERSONA_CONCURRENCY": "3"}
+        "generate",
+        "-i",
+        str(data),
+        "-p",
+        "analyst",
+        "-o",
+        "run",
+        env={"PERSONA_ENGINES__LLM__CONCURRENCY": "3"},
     )
     assert result.exit_code == 0, result.stderr
     assert provider.peak == 3
@@ -236,7 +254,7 @@ def test_an_answer_invalid_twice_fails_and_keeps_the_raw_answers(
     assert result.exit_code == ExitCode.ANSWER
     failed = persona_home / "run-failed"
     errors = [line for line in result.stderr.splitlines() if line.startswith("persona: error:")]
-    assert len(errors) == 1 and errors[0].endswith(f"raw answers saved in {Path('run-failed')}")
+    assert len(errors) == 1 and errors[0].endswith(f"what the run kept is in {Path('run-failed')}")
     assert "personas: List should have at least 1 item" in errors[0]
     assert not (persona_home / "run").exists()
     assert (failed / "raw-answer-1.txt").read_text() == "not json at all"
@@ -252,7 +270,7 @@ def test_a_truncated_answer_says_so(run_persona, analyst, persona_home, tmp_path
     assert result.exit_code == ExitCode.ANSWER
     assert result.stderr.splitlines()[-1] == (
         "persona: error: personas: the answer was cut off at the output limit (4096 tokens); raise "
-        "answer_tokens (PERSONA_ANSWER_TOKENS) or ask for fewer personas with --count"
+        "engines.llm.answer_tokens or ask for fewer personas with --count"
     )
     assert not (persona_home / "run").exists()
 
@@ -264,7 +282,14 @@ def test_a_provider_error_mid_run_leaves_nothing(run_persona, register_plugin, p
     provider.queued[0] = ChatResponse(text=json.dumps(provider._findings("[notes-2]\nx: y z w\n")))
     data = notes(tmp_path, rows=200)
     result = run_persona(
-        "generate", "-i", str(data), "-p", "analyst", "--output", "run", env={"PERSONA_CONCURRENCY": "1"}
+        "generate",
+        "-i",
+        str(data),
+        "-p",
+        "analyst",
+        "--output",
+        "run",
+        env={"PERSONA_ENGINES__LLM__CONCURRENCY": "1"},
     )
     assert result.exit_code == ExitCode.PROVIDER
     assert result.stderr.endswith("persona: error: the server dropped the connection mid-stream\n")
@@ -327,13 +352,15 @@ def test_dry_run_calls_no_provider(run_persona, analyst, persona_home):
     as_json = json.loads(
         run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "--dry-run", "--json").stdout
     )
-    assert as_json["records"] == 25 and as_json["fitting"]["strategy"] == "single"
+    assert as_json["records"] == 25 and as_json["details"]["fitting"]["strategy"] == "single"
 
 
 def test_dry_run_shows_the_split_for_a_small_context(run_persona, register_plugin, persona_home, tmp_path):
     register_plugin(AnalystPlugin(AnalystProvider(context_length=6_000)), "analyst-plugin")
     data = notes(tmp_path, rows=200)
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "--dry-run", "--grouping", "order")
+    result = run_persona(
+        "generate", "-i", str(data), "-p", "analyst", "--dry-run", "--set", "engines.llm.grouping=order"
+    )
     assert "Context: 6000 tokens (provider)" in result.stdout
     assert "Plan: map-reduce," in result.stdout and "in file order" in result.stdout
 
@@ -379,21 +406,46 @@ def test_a_record_too_large_for_the_context_is_named(run_persona, register_plugi
     assert "big.csv, row 3: record big-3 needs about" in result.stderr
 
 
-def test_model_not_found_and_too_small_context(run_persona, register_plugin, persona_home):
-    register_plugin(AnalystPlugin(AnalystProvider(context_length=4_000)), "analyst-plugin")
+def test_model_not_found(run_persona, analyst, persona_home):
     missing = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "-m", "nope")
     assert missing.exit_code == ExitCode.MODEL_NOT_FOUND
-    small = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst")
+
+
+def test_a_4k_model_runs_and_a_too_small_context_names_the_smallest_that_works(
+    run_persona, register_plugin, persona_home
+):
+    four_k = AnalystProvider(context_length=4_096)
+    register_plugin(AnalystPlugin(four_k), "analyst-plugin")
+    result = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert four_k.requests and all(
+        r.prompt_tokens + r.options.max_output_tokens <= 4_096 and r.options.max_output_tokens >= 1024
+        for r in four_k.requests
+    )
+    four_k.context_length = 2_000
+    small = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "-q", "--dry-run")
     assert small.exit_code == ExitCode.USAGE
-    assert "leaves no room for data" in small.stderr
+    assert "context of 2000 tokens leaves no room for data" in small.stderr
+    # Each refusal names a larger context (the instructions, a group's draft, the largest record);
+    # following them reaches one that works, still below 4k.
+    sizes = [2_000]
+    while True:
+        outcome = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "-q", "--dry-run")
+        if outcome.exit_code == 0:
+            break
+        assert outcome.exit_code in (ExitCode.USAGE, ExitCode.INPUT) and len(sizes) < 5, outcome.stderr
+        sizes.append(int(re.search(r"a context of at least (\d+) tokens", outcome.stderr).group(1)))
+        four_k.context_length = sizes[-1]
+    assert sizes == sorted(set(sizes)) and len(sizes) >= 2 and sizes[-1] < 4_096
 
 
-def test_live_progress_on_a_terminal(analyst, persona_home):
+def test_live_progress_on_a_terminal(analyst, plugin_host, persona_home):
     import io
 
     from persona.engines import GenerateConfig
-    from persona.pipeline import GenerateRequest, builtin_engines, generate
+    from persona.pipeline import GenerateRequest, generate
     from persona.reporting import Reporter
+    from persona.runtime import Runtime
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -403,9 +455,9 @@ def test_live_progress_on_a_terminal(analyst, persona_home):
     with Reporter(stream=stream) as reporter:
         result = generate(
             GenerateRequest(
-                inputs=[EXAMPLES], provider="analyst", config=GenerateConfig(), output=persona_home / "run"
+                inputs=[EXAMPLES], engine="llm", config=GenerateConfig(), output=persona_home / "run"
             ),
-            engines=builtin_engines(GenerateConfig(), provider=lambda: analyst, provider_name="analyst"),
+            engines=Runtime(host=plugin_host, environ={}).engine_maker(GenerateConfig(), "analyst"),
             reporter=reporter,
         )
     assert result.folder == persona_home / "run"

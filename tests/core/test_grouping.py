@@ -98,7 +98,17 @@ def test_similar_chunks_hold_one_kind_of_participant_each(
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data, truth = study(tmp_path, per_type=(80, 50, 30))
     result = run_persona(
-        "generate", "-i", str(data), "-p", "analyst", "-o", "run", "-n", "3", "--grouping", "similar"
+        "generate",
+        "-i",
+        str(data),
+        "-p",
+        "analyst",
+        "-o",
+        "run",
+        "-n",
+        "3",
+        "--set",
+        "engines.llm.grouping=similar",
     )
     assert result.exit_code == 0, result.stderr
     fitting = json.loads((persona_home / "run" / "manifest.json").read_text())["details"]["fitting"]
@@ -118,7 +128,9 @@ def test_file_order_chunks_mix_the_kinds(run_persona, register_plugin, persona_h
     provider = AnalystProvider(context_length=8_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
     data, truth = study(tmp_path, per_type=(80, 50, 30))
-    result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "--grouping", "order")
+    result = run_persona(
+        "generate", "-i", str(data), "-p", "analyst", "-o", "run", "--set", "engines.llm.grouping=order"
+    )
     assert result.exit_code == 0, result.stderr
     chunks = [
         RECORD.findall(r.messages[-1].content)

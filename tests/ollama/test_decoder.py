@@ -54,7 +54,7 @@ def decoder_env(real_ollama: FakeOllama, register_plugin: Any) -> dict[str, str]
         "PERSONA_OLLAMA__HOST": real_ollama.url,
         "PERSONA_OLLAMA__RAM_GB": "24",
         "PERSONA_OLLAMA__GPU_GB": "0",
-        "PERSONA_ANSWER_TOKENS": "1536",
+        "PERSONA_ENGINES__LLM__ANSWER_TOKENS": "1536",
         "PERSONA_SEED": "7",
         "PERSONA_TEMPERATURE": "0.2",
     }

@@ -350,7 +350,9 @@ def test_prompts_served_from_the_cache_are_not_taken_for_cut_ones(
 def test_answer_cut_at_num_predict_is_reported_as_truncated(
     run_persona, ollama_env, fake_ollama, persona_home
 ):
-    result = run_persona("generate", "-i", EXAMPLES, "-q", env={**ollama_env, "PERSONA_ANSWER_TOKENS": "256"})
+    result = run_persona(
+        "generate", "-i", EXAMPLES, "-q", env={**ollama_env, "PERSONA_ENGINES__LLM__ANSWER_TOKENS": "256"}
+    )
     assert result.exit_code == ExitCode.ANSWER
     assert "the answer was cut off at the output limit (256 tokens)" in result.stderr
     assert fake_ollama.received("/api/chat")[0]["options"]["num_predict"] == 256
@@ -377,10 +379,10 @@ def test_concurrency_limit_is_respected(run_persona, ollama_env, fake_ollama, pe
                 active[0] -= 1
 
     fake_ollama.responder = counting
-    fake_ollama.add(FakeModel("small-ctx", context_length=6144))
+    fake_ollama.add(FakeModel("small-ctx", context_length=4096))
     rows = ["participant,comment"] + [f'P{n},"I check the app twice before leaving, {n}"' for n in range(150)]
     (tmp_path / "notes.csv").write_text("\n".join(rows) + "\n")
-    env = {**ollama_env, "PERSONA_OLLAMA__CONCURRENCY": "2", "PERSONA_CONCURRENCY": "4"}
+    env = {**ollama_env, "PERSONA_OLLAMA__CONCURRENCY": "2", "PERSONA_ENGINES__LLM__CONCURRENCY": "4"}
     result = run_persona(
         "generate", "-i", str(tmp_path / "notes.csv"), "-m", "small-ctx", "-q", "-o", "run", env=env
     )
@@ -412,10 +414,10 @@ def test_chunk_requests_share_their_instructions_so_the_server_reuses_its_cache(
 ):
     """Instructions and schema come before the data, so every chunk request after the first starts
     with tokens the server has cached (one slot, as OLLAMA_NUM_PARALLEL=1 keeps it)."""
-    fake_ollama.add(FakeModel("small-ctx", context_length=6144))
+    fake_ollama.add(FakeModel("small-ctx", context_length=4096))
     rows = ["participant,comment"] + [f'P{n},"I check the app twice before leaving, {n}"' for n in range(150)]
     (tmp_path / "notes.csv").write_text("\n".join(rows) + "\n")
-    env = {**ollama_env, "PERSONA_CONCURRENCY": "1"}
+    env = {**ollama_env, "PERSONA_ENGINES__LLM__CONCURRENCY": "1"}
     result = run_persona(
         "generate",
         "-i",
@@ -425,8 +427,8 @@ def test_chunk_requests_share_their_instructions_so_the_server_reuses_its_cache(
         "-q",
         "-o",
         "run",
-        "--grouping",
-        "order",
+        "--set",
+        "engines.llm.grouping=order",
         env=env,
     )
     assert result.exit_code == 0, result.stderr

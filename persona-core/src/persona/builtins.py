@@ -31,6 +31,8 @@ def register_checks(register: RegisterCheck) -> None:
 
 @hookimpl
 def register_engines(register: RegisterEngine) -> None:
+    from persona.llm.options import LlmOptions
+
     def llm(context: EngineContext) -> Engine:
         from persona.llm.engine import LlmEngine
 
@@ -41,5 +43,10 @@ def register_engines(register: RegisterEngine) -> None:
 
         return ExtractiveEngine(context)
 
-    register("llm", llm, description="personas written by a local model through a provider (--provider)")
+    register(
+        "llm",
+        llm,
+        description="personas written by a local model through a provider (--provider)",
+        options=LlmOptions,
+    )
     register("extractive", extractive, description="personas built from the data's own sentences, no model")

@@ -7,7 +7,10 @@ shows its traceback only with ``--debug``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -30,12 +33,25 @@ class ExitCode(IntEnum):
     PIPE_CLOSED = 141  #: the program reading the output closed it (`| head`)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What a failed run keeps for inspection in ``<run folder>-failed/``: files by name (the
+    model's unusable answers, say), and the manifest's ``model`` and ``requests`` (never raw input
+    values). An engine attaches it to the error it raises: ``error.kept = Kept(...)``."""
+
+    files: Mapping[str, str]
+    model: Mapping[str, Any] = field(default_factory=dict)
+    requests: Sequence[Mapping[str, Any]] = ()
+
+
 class PersonaError(Exception):
     """Base of every error meant for the user. The message says what happened and what to do."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
     #: the command printed its result before failing (``--fail-on-pii``), so ``--json`` adds no error
     result_printed: bool = False
+    #: what the failed run keeps for inspection (``generate`` saves it beside the run folder)
+    kept: Kept | None = None
 
     def __init__(self, message: str) -> None:
         # One line, always: a multi-line message would break "one clear line" on stderr.

@@ -15,6 +15,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import typer
+    from pydantic import BaseModel
 
     from persona.checks import Check
     from persona.engines import EngineFactory
@@ -37,7 +38,14 @@ class RegisterCheck(Protocol):
 
 
 class RegisterEngine(Protocol):
-    def __call__(self, name: str, factory: EngineFactory, *, description: str = "") -> None: ...
+    def __call__(
+        self,
+        name: str,
+        factory: EngineFactory,
+        *,
+        description: str = "",
+        options: type[BaseModel] | None = None,
+    ) -> None: ...
 
 
 class RegisterCommand(Protocol):
@@ -99,12 +107,15 @@ def register_checks(register: RegisterCheck) -> None:
 
 @hookspec
 def register_engines(register: RegisterEngine) -> None:
-    """Register persona engines by name (the built-ins are ``llm`` and ``extractive``).
+    """Register persona engines by name (the built-ins are registered the same way).
 
-    Called once per process, the first time ``generate`` needs an engine. Call
-    ``register(name, factory, description=...)``; ``factory(context)`` receives a
-    ``persona.engines.EngineContext`` (the generate options, the reporter, the plugin's settings
-    table, and for engines that use a model, a callable that makes the chosen provider) and returns a
+    Called once per process, the first time a command needs an engine. Call
+    ``register(name, factory, description=..., options=Model)``. ``options`` is the pydantic model
+    of the engine's settings table, ``[engines.NAME]`` (``PERSONA_ENGINES__NAME__KEY``, ``--set
+    engines.NAME.KEY=VALUE``): Persona validates the table with it, shows its values in ``persona
+    config show``, and hands the validated instance to the factory. ``factory(context)`` receives a
+    ``persona.engines.EngineContext`` (the generate options, the reporter, the options, and for
+    engines that use a model, a callable that makes the chosen provider) and returns a
     ``persona.engines.Engine``. ``persona generate --engine NAME`` uses it. Registering must be cheap:
     import numpy, load models or connect inside the engine's methods, never here.
 

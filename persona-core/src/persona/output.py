@@ -8,16 +8,12 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from persona.discovery import ARTEFACT_KEY
 from persona.errors import OutputError
-from persona.participants import label
-from persona.records import Record
-from persona.schema import Persona
 
 
 def new_run_folder(root: Path) -> Path:
@@ -101,78 +97,3 @@ def artefact_json(kind: str, data: Any) -> str:
     if isinstance(data, dict):
         data = {ARTEFACT_KEY: kind, **{k: v for k, v in data.items() if k != ARTEFACT_KEY}}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def persona_filename(index: int, persona: Persona) -> str:
-    return f"{index:02d}-{persona.id}.md"
-
-
-def render_markdown(persona: Persona, sources: Mapping[str, Record], represented: int | None = None) -> str:
-    """One persona as Markdown. ``sources`` maps record ids to the records (as the engine saw them)."""
-    lines = [f"# {persona.name}", "", f"*{persona.role}*", ""]
-    if persona.kind == "extractive":
-        lines += [
-            "> Extractive persona: every statement below is a sentence from the data, with its support.",
-            "",
-        ]
-    if represented is not None:
-        lines += [f"Represents {represented} record{'s' if represented != 1 else ''}.", ""]
-    lines += [persona.summary, ""]
-    demographics = [
-        (label, value)
-        for label, value in (
-            ("Age", persona.demographics.age_range),
-            ("Occupation", persona.demographics.occupation),
-            ("Location", persona.demographics.location),
-        )
-        if value
-    ]
-    if demographics:
-        lines += ["## Demographics", ""] + [f"- **{label}:** {value}" for label, value in demographics] + [""]
-    for title, items in (
-        ("Goals", persona.goals),
-        ("Pain points", persona.pain_points),
-        ("Behaviours", persona.behaviours),
-        ("Motivations", persona.motivations),
-    ):
-        lines += [f"## {title}", ""] + [f"- {item}" for item in items] + [""]
-    if persona.quotes:
-        lines += ["## In their words", ""]
-        for quote in persona.quotes:
-            lines += [f"> {quote.text}", f"> — {_name(quote.record_id, sources)}", ""]
-    lines += ["## Evidence", ""]
-    lines += [f"- {_name(rid, sources)}" for rid in persona.evidence]
-    return "\n".join(lines) + "\n"
-
-
-def render_index(
-    personas: Sequence[Persona], files: Sequence[str], manifest: Mapping[str, Any], counts: Mapping[str, int]
-) -> str:
-    """``index.md``: the run at a glance."""
-    model = manifest.get("model", {}).get("name")
-    lines = [
-        "# Personas",
-        "",
-        f"{len(personas)} personas from {manifest['records']} records, engine `{manifest['engine']}`"
-        + (f", model `{model}`" if model else "")
-        + ".",
-        "",
-        "| persona | role | records | file |",
-        "| --- | --- | --- | --- |",
-    ]
-    for persona, name in zip(personas, files, strict=True):
-        count = counts.get(persona.id, len(persona.evidence))
-        lines.append(f"| {_cell(persona.name)} | {_cell(persona.role)} | {count} | [{name}]({name}) |")
-    lines += ["", "Open `report.html` for the cards, the evidence behind every statement and the coverage."]
-    for warning in manifest.get("warnings", []):
-        lines.append(f"- warning: {warning}")
-    return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _name(record_id: str, sources: Mapping[str, Record]) -> str:
-    record = sources.get(record_id)
-    return label(record) if record is not None else f"`{record_id}`"

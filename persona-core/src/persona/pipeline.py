@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from persona import __version__
 from persona.codec import Document, InputLimits, read_all
 from persona.discovery import discover
-from persona.engines import Engine, EngineContext, EngineResult, GenerateConfig
+from persona.engines import Engine, GenerateConfig
 from persona.errors import (
     MissingPluginError,
     ModelNotFoundError,
@@ -29,26 +29,17 @@ from persona.errors import (
     ProviderUnavailableError,
     UsageError,
 )
-from persona.llm.answers import InvalidAnswerError
-from persona.output import (
-    RunWriter,
-    check_target,
-    new_run_folder,
-    persona_filename,
-    render_index,
-    render_markdown,
-)
+from persona.output import check_target, new_run_folder
 from persona.preprocess import preprocess
 from persona.preprocessors import Preprocessor
-from persona.providers import Provider
-from persona.records import Record
 from persona.reporting import Reporter, Stopwatch
+from persona.run_folder import Run, write_failed, write_run
 
 EngineMaker = Callable[[str, Reporter], Engine]
-"""Makes the engine of a name, reporting to the reporter given (the CLI's comes from the plugin host)."""
-LLM_HINT = (
-    "for personas written by a local model, start Ollama (https://ollama.com/download) and pull a chat model"
-)
+"""Makes the engine of a name, reporting to the reporter given (``Runtime.engine_maker`` makes one
+from the plugin host: the one registry of engines)."""
+#: What makes ``auto`` move on to the next engine: the engine's server, plugin or model is missing.
+UNAVAILABLE = (ProviderUnavailableError, MissingPluginError, ModelNotFoundError, PluginError)
 
 
 @dataclass
@@ -56,14 +47,15 @@ class GenerateRequest:
     inputs: Sequence[Path]
     config: GenerateConfig = field(default_factory=GenerateConfig)
     engine: str = "auto"
-    provider: str = "ollama"
+    #: what ``engine = "auto"`` tries, in order; the first that starts is used (setting auto_engines)
+    auto_engines: Sequence[str] = ()
+    #: a provider or model was named: ``auto`` means the first of ``auto_engines``, with no fallback
     provider_explicit: bool = False
     limits: InputLimits = field(default_factory=InputLimits)
     output: Path | None = None
     output_root: Path = Path("personas")
     dry_run: bool = False
     record_paths: bool = False  #: name inputs by path in the run folder even when anonymising
-    save_thinking: bool = False
     plugin_versions: dict[str, str] = field(default_factory=dict)
 
 
@@ -100,6 +92,7 @@ class RunManifest(BaseModel):
     warnings: list[str]
     timings: dict[str, float]
     error: str | None = None
+    note: str | None = None  #: the engine's line on how the personas were made
 
 
 @dataclass
@@ -127,49 +120,32 @@ class RunResult:
 
 
 def choose_engine(request: GenerateRequest, make: EngineMaker, reporter: Reporter) -> Engine:
-    """The engine asked for, ready to run. ``auto`` takes the llm engine when its provider is
-    installed and its server answers with a chat model, else the extractive engine, and says why."""
+    """The engine asked for, started. ``auto`` tries ``auto_engines`` in order and takes the first
+    that starts, saying which and why the ones before it could not."""
+    candidates = list(request.auto_engines) if request.engine == "auto" else [request.engine]
+    if not candidates:
+        raise UsageError("engine = 'auto' needs the auto_engines setting to name at least one engine")
     if request.engine != "auto" or request.provider_explicit:
-        engine = make("llm" if request.engine == "auto" else request.engine, reporter)
+        engine = make(candidates[0], reporter)
         engine.start()
         return engine
-    try:
-        engine = make("llm", reporter)
-        engine.start()
-        reporter.info(f"engine: llm ({request.provider}), because its server answers with a chat model")
+    reasons: list[str] = []
+    for index, name in enumerate(candidates):
+        engine = make(name, reporter)
+        try:
+            engine.start()
+        except UNAVAILABLE as exc:
+            if index == len(candidates) - 1:
+                raise
+            reasons.append(f"{name}: {str(exc).split(';')[0]}")
+            continue
+        why = f", because {'; '.join(reasons)}" if reasons else ""
+        reporter.info(f"engine: {name}{why}" + (f"; {_HINT}" if reasons else ""))
         return engine
-    except (ProviderUnavailableError, MissingPluginError, ModelNotFoundError) as exc:
-        reason = str(exc).split(";")[0]
-    except PluginError as exc:
-        reason = str(exc)
-    engine = make("extractive", reporter)
-    engine.start()
-    reporter.info(f"engine: extractive, with no model ({reason}); {LLM_HINT}, or pass --engine llm")
-    return engine
+    raise AssertionError("unreachable: the last candidate raises")  # pragma: no cover
 
 
-def builtin_engines(
-    config: GenerateConfig,
-    *,
-    provider: Callable[[], Provider] | None = None,
-    provider_name: str | None = None,
-) -> EngineMaker:
-    """The built-in engines without a plugin host: for programs that call ``generate`` directly."""
-
-    def make(name: str, reporter: Reporter) -> Engine:
-        from persona.extractive.engine import ExtractiveEngine
-        from persona.llm.engine import LlmEngine
-
-        context = EngineContext(
-            config=config, reporter=reporter, provider=provider, provider_name=provider_name
-        )
-        if name == "llm":
-            return LlmEngine(context)
-        if name == "extractive":
-            return ExtractiveEngine(context)
-        raise UsageError(f"unknown engine '{name}' (available: extractive, llm)")
-
-    return make
+_HINT = "to choose, pass --engine NAME (persona plugins lists the engines)"
 
 
 def generate(
@@ -200,13 +176,16 @@ def generate(
     load_seconds = clock.seconds()
 
     if request.dry_run:
+        plan = engine.plan(records)
         return RunResult(
             folder=None,
             dry_run={
+                "engine": engine.name,
                 "files": [_input(d).model_dump() for d in documents],
                 "records": len(records),
                 "preprocessors": summaries,
-                **engine.plan(records),
+                "plan": plan.lines,
+                "details": plan.details,
             },
         )
 
@@ -218,23 +197,16 @@ def generate(
         },
         "started_at": started.isoformat(timespec="seconds"),
         "engine": engine.name,
-        "provider": request.provider if engine.name == "llm" else None,
-        "options": {
-            "count": request.config.count,
-            "temperature": request.config.temperature,
-            "seed": request.config.seed,
-            "model": request.config.model,
-            "answer_tokens": request.config.answer_tokens,
-            "concurrency": request.config.concurrency,
-        },
+        "options": asdict(request.config),
         "inputs": [_input(d) for d in documents],
         "records": len(records),
         "preprocessors": summaries,
     }
     try:
         result = engine.run(records)
-    except InvalidAnswerError as exc:
-        _save_failed(target, exc, engine, base, clock)
+    except PersonaError as exc:
+        if exc.kept is not None:
+            _save_failed(target, exc, base, clock)
         raise
     for warning in result.warnings:
         reporter.warn(warning)
@@ -242,88 +214,43 @@ def generate(
         reporter.warn(
             f"asked for {request.config.count} personas, the {engine.name} engine gave {len(result.personas)}"
         )
-    files = [persona_filename(i, p) for i, p in enumerate(result.personas, start=1)]
+    personas = [p.model_copy(update={"kind": engine.name}) for p in result.personas]
+    run = Run(personas=personas, manifest={}, records={r.id: r for r in records}, files=result.files)
     manifest = RunManifest(
         status="complete",
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        provider=result.model.get("provider"),
         model=result.model,
         details=result.details,
         requests=result.requests,
         usage=_usage(result.requests),
         results={
-            "personas": len(result.personas),
+            "personas": len(personas),
             "personas_requested": request.config.count,
-            "files": files,
+            "files": run.markdown_files,
         },
         assignments=result.assignments,
+        note=result.note,
         warnings=list(reporter.warnings),
         timings={"load": round(load_seconds, 3), "total": round(clock.seconds(), 3)},
         **base,
     ).model_dump(mode="json")
-    _write(target, result, manifest, records, files, request.save_thinking)
+    run.manifest = manifest
+    write_run(target, run)
     return RunResult(folder=target, manifest=manifest, warnings=list(reporter.warnings))
 
 
 def _ready(request: GenerateRequest, engines: EngineMaker, reporter: Reporter) -> Engine:
-    """The engine, started. In a dry run a server that is down is no error: the plan says 'assumed'."""
+    """The engine, started. In a dry run an engine that cannot start where there is no fallback
+    (named, or a provider named) still plans, unstarted: the plan says what it assumed."""
     if not request.dry_run:
         return choose_engine(request, engines, reporter)
     try:
         return choose_engine(request, engines, reporter)
-    except PersonaError as exc:
-        if request.engine not in ("llm", "auto") and not request.provider_explicit:
-            raise
-        reporter.info(f"dry run: the model cannot be reached ({exc}); planning with an assumed context")
-        return engines("llm", reporter)
-
-
-def _write(
-    target: Path,
-    result: EngineResult,
-    manifest: dict[str, Any],
-    records: Sequence[Any],
-    files: list[str],
-    save_thinking: bool,
-) -> None:
-    from persona.report import render_report
-
-    sources = {record.id: record for record in records}
-    with RunWriter(target) as writer:
-        writer.write_json("personas.json", {"personas": [p.model_dump(mode="json") for p in result.personas]})
-        counts = _represented(result)
-        for name, persona in zip(files, result.personas, strict=True):
-            writer.write_text(name, render_markdown(persona, sources, counts.get(persona.id)))
-        writer.write_text("index.md", render_index(result.personas, files, manifest, counts))
-        writer.write_text("report.html", render_report(result.personas, manifest, sources))
-        # The records as the engine saw them (anonymised with --anonymise), so `persona report`
-        # can rebuild the report; report.html shows the same records.
-        writer.write_json("records.json", {"records": [record_json(r) for r in records]})
-        if save_thinking and result.thinking:
-            writer.write_text("thinking.md", "\n\n".join(result.thinking) + "\n")
-        writer.write_json("manifest.json", manifest)
-        writer.commit()
-
-
-def record_json(record: Record) -> dict[str, Any]:
-    source = record.source
-    return {
-        "id": record.id,
-        "source": {
-            "file": source.file,
-            "row": source.row,
-            "line_start": source.line_start,
-            "line_end": source.line_end,
-        },
-        "text": record.text,
-        "fields": dict(record.fields),
-    }
-
-
-def _represented(result: EngineResult) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for persona_id in result.assignments.values():
-        counts[persona_id] = counts.get(persona_id, 0) + 1
-    return counts
+    except UNAVAILABLE as exc:
+        name = request.engine if request.engine != "auto" else request.auto_engines[0]
+        reporter.info(f"dry run: the {name} engine cannot start ({exc}); planning with what it assumes")
+        return engines(name, reporter)
 
 
 def _input(document: Document) -> InputFile:
@@ -347,20 +274,16 @@ def _usage(requests: Sequence[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def _save_failed(
-    target: Path, exc: InvalidAnswerError, engine: Engine, base: dict[str, Any], clock: Stopwatch
-) -> None:
-    """Keep the unusable answers for inspection, in a folder that is plainly not a run."""
-    failed = target.with_name(f"{target.name}-failed")
-    if failed.exists():
-        return
-    model = getattr(engine, "model", None)
-    asker = getattr(engine, "asker", None)
-    requests = list(asker.requests) if asker is not None else []
+def _save_failed(target: Path, exc: PersonaError, base: dict[str, Any], clock: Stopwatch) -> None:
+    """Keep what the engine kept of a failed run for inspection, in a folder that is plainly not a run."""
+    kept = exc.kept
+    assert kept is not None
+    requests = [dict(r) for r in kept.requests]
     manifest = RunManifest(
         status="failed",
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        model={"name": model.name if model is not None else None},
+        provider=kept.model.get("provider"),
+        model=dict(kept.model),
         details={},
         requests=requests,
         usage=_usage(requests),
@@ -371,9 +294,6 @@ def _save_failed(
         error=str(exc),
         **base,
     ).model_dump(mode="json")
-    with RunWriter(failed) as writer:
-        for number, answer in enumerate(exc.raw_answers, start=1):
-            writer.write_text(f"raw-answer-{number}.txt", answer)
-        writer.write_json("manifest.json", manifest)
-        writer.commit()
-    exc.args = (f"{exc} — raw answers saved in {failed}",)
+    failed = write_failed(target, manifest, kept.files)
+    if failed is not None:
+        exc.args = (f"{exc} — what the run kept is in {failed}",)

@@ -69,6 +69,7 @@ class Registration:
     target: Any
     plugin: str
     description: str = ""
+    options: Any = None  #: an engine's options model (a pydantic model class), if it declared one
 
 
 def knows(kind: Kind, name: str) -> bool:
@@ -215,12 +216,13 @@ class PluginHost:
                 *,
                 description: str = "",
                 help: str = "",
+                options: Any = None,
                 _plugin: str = plugin_name,
             ) -> None:
                 if name in found:
                     conflicts.setdefault(name, [found[name].plugin]).append(_plugin)
                     return
-                found[name] = Registration(kind, name, target, _plugin, description or help)
+                found[name] = Registration(kind, name, target, _plugin, description or help, options)
 
             others = [self.pm.get_plugin(other) for other in plugins if other != plugin_name]
             caller = self.pm.subset_hook_caller(hook.name, remove_plugins=others)

@@ -102,7 +102,7 @@ def render_report(
         uncovered=uncovered,
         total=len(records),
         participants=len({participant_of(r) for r in records.values() if participant_of(r)}),
-        extractive=any(p.kind == "extractive" for p in personas),
+        note=manifest.get("note"),
     )
 
 

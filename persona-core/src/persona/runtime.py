@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from persona.plugins import PluginHost, default_host
 
 if TYPE_CHECKING:
-    from persona.engines import Engine, EngineContext, EngineFactory
+    from persona.engines import Engine, EngineContext, EngineFactory, GenerateConfig
     from persona.preprocessors import Preprocessor, PreprocessorFactory
     from persona.providers import Provider, ProviderFactory
+    from persona.reporting import Reporter
     from persona.settings import LoadedSettings
 
 
@@ -59,11 +60,43 @@ class Runtime:
         factory: PreprocessorFactory = registration.target
         return factory(section)
 
+    def engine_options(self, name: str) -> Any:
+        """Engine ``name``'s options: its ``[engines.NAME]`` table validated by the model it
+        registered (the table itself, a mapping, when it registered none)."""
+        from persona.settings import validate_section
+
+        registration = self.host.get("engine", name)
+        table = self.settings().settings.engines.get(name, {})
+        if registration.options is None:
+            return dict(table)
+        return validate_section(registration.options, table, f"engines.{name}")
+
     def engine(self, name: str, context: EngineContext) -> Engine:
         registration = self.host.get("engine", name)
-        context.options = self.settings().settings.plugin_section(registration.plugin)
+        context.options = self.engine_options(name)
         factory: EngineFactory = registration.target
         return factory(context)
+
+    def engine_maker(
+        self, config: GenerateConfig, provider_name: str | None = None
+    ) -> Callable[[str, Reporter], Engine]:
+        """What ``persona.pipeline.generate`` takes: engines by name from the plugin host (the one
+        registry), each with its options and, for engines that use a model, provider ``provider_name``
+        (default: the ``provider`` setting)."""
+        from persona.engines import EngineContext
+
+        provider = provider_name or self.settings().settings.provider
+
+        def make(name: str, reporter: Reporter) -> Engine:
+            context = EngineContext(
+                config=config,
+                reporter=reporter,
+                provider=lambda: self.provider(provider),
+                provider_name=provider,
+            )
+            return self.engine(name, context)
+
+        return make
 
 
 _current: Runtime | None = None

@@ -56,7 +56,7 @@ class Persona(_Strict):
     quotes: list[Quote] = Field(default_factory=list, max_length=5)
     evidence: list[RecordId] = Field(min_length=1, max_length=60, description="ids of supporting records")
     # Set by Persona, never asked of a model (left out of the schema it is sent).
-    kind: SkipJsonSchema[Literal["llm", "extractive"]] = "llm"
+    kind: SkipJsonSchema[str | None] = Field(None, max_length=40)  #: the engine that made it
     support: SkipJsonSchema[dict[str, str]] = Field(default_factory=dict)
 
 

@@ -19,10 +19,10 @@ from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from persona.codec import InputLimits
-from persona.engines import Grouping
+from persona.engines import GenerateConfig
 from persona.errors import PersonaError, SettingsError, UsageError
 from persona.sources import ENV_PREFIX, as_flag, as_list, layers, merge, nearest
 
@@ -39,6 +39,7 @@ class PluginsSettings(_Section):
     strict: bool = Field(False, description="a plugin that fails to load is an error")
 
 
+_CONFIG = GenerateConfig()  # the generate defaults: written once, in persona.engines
 _LIMITS = InputLimits()  # the codec's defaults: the one place they are written
 _MB = 1024 * 1024
 
@@ -101,28 +102,44 @@ class Settings(BaseSettings):
         validate_default=True,
     )
 
-    provider: str = Field("ollama", description="provider plugin used by the llm engine")
-    engine: str = Field("auto", description="auto, extractive, llm, or an engine plugin's name")
-    model: str | None = Field(None, description="model name (None: the provider's default)")
-    count: int = Field(3, ge=1, le=12, description="personas to generate")
-    temperature: float | None = Field(None, ge=0, le=2, description="sampling temperature")
-    seed: int | None = Field(None, description="sampling seed, for repeatable runs")
+    provider: str = Field("ollama", description="provider plugin of the engines that use a model")
+    engine: str = Field("auto", description="auto, or an engine's name (persona plugins lists them)")
+    auto_engines: list[str] = Field(
+        default_factory=lambda: ["llm", "extractive"],
+        description="what engine = auto tries, in order: the first that can start is used",
+    )
+    model: str | None = Field(_CONFIG.model, description="model name (None: the provider's default)")
+    count: int = Field(_CONFIG.count, ge=1, le=12, description="personas to generate")
+    temperature: float | None = Field(_CONFIG.temperature, ge=0, le=2, description="sampling temperature")
+    seed: int | None = Field(_CONFIG.seed, description="sampling seed, for repeatable runs")
     output_root: Path = Field(Path("personas"), description="where new run folders are made")
-    concurrency: int = Field(2, ge=1, le=16, description="requests run at once when data is split")
-    answer_tokens: int = Field(4096, ge=256, description="tokens kept free for each answer")
-    context_tokens: int | None = Field(
-        None, ge=1024, description="context to assume when the provider does not report one"
-    )
-    max_requests: int = Field(500, ge=1, description="a run that needs more model requests stops first")
-    grouping: Grouping = Field(
-        "per-group", description="llm engine, data larger than one prompt: per-group, similar or order"
-    )
     preprocessors: list[str] = Field(
         default_factory=list, description="preprocessors run on every generate, in order"
     )
-    save_thinking: bool = Field(False, description="save reasoning traces in the run folder")
+    save_thinking: bool = Field(_CONFIG.save_thinking, description="save reasoning traces in the run folder")
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     input: InputSettings = Field(default_factory=InputSettings)
+    engines: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="each engine's options table, validated by the engine's model"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource, *_: Any, **__: Any
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what ``load_settings`` passes in: ``persona.sources`` is the one reader of the
+        settings file and of ``PERSONA_*`` (pydantic-settings would read the environment again)."""
+        return (init_settings,)
+
+    def generate_config(self) -> GenerateConfig:
+        """The generate options every engine gets, from these settings."""
+        return GenerateConfig(
+            count=self.count,
+            seed=self.seed,
+            model=self.model,
+            temperature=self.temperature,
+            save_thinking=self.save_thinking,
+        )
 
     @model_validator(mode="after")
     def _plugin_sections_are_tables(self) -> Settings:

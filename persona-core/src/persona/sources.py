@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from persona.errors import SettingsError
+from persona.errors import SettingsError, UsageError
 
 CONFIG_NAME = "persona.toml"
 ENV_PREFIX = "PERSONA_"
@@ -97,6 +97,27 @@ def environment(environ: Mapping[str, str]) -> dict[str, Any]:
             target = inner
         else:
             target[path[-1]] = value
+    return data
+
+
+def dotted_values(assignments: Iterable[str], flag: str) -> dict[str, Any]:
+    """``KEY=VALUE`` assignments with dotted keys (``engines.llm.grouping=similar``) as nested
+    values, text like the environment's (the settings models turn them into numbers and lists)."""
+    data: dict[str, Any] = {}
+    for assignment in assignments:
+        key, equals, value = assignment.partition("=")
+        path = key.strip().lower().split(".")
+        if not equals or not all(path):
+            raise UsageError(
+                f"{flag} {assignment!r}: expected KEY=VALUE, such as engines.llm.grouping=similar"
+            )
+        target = data
+        for part in path[:-1]:
+            inner = target.setdefault(part, {})
+            if not isinstance(inner, dict):
+                raise UsageError(f"{flag} {assignment!r}: '{part}' is set to a value and a table")
+            target = inner
+        target[path[-1]] = value
     return data
 
 

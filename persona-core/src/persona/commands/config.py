@@ -19,6 +19,12 @@ def show(as_json: bool = typer.Option(False, "--json", help="Print JSON for scri
     loaded = runtime.settings()
     values = loaded.settings.model_dump(mode="json")
     values.update(loaded.settings.model_extra or {})
+    # Each engine's table as its options model reads it: every option, set or not.
+    tables: dict[str, Any] = dict(values.pop("engines", {}))
+    for name, registration in runtime.host.registered("engine").items():
+        if registration.options is not None:
+            tables[name] = runtime.engine_options(name).model_dump(mode="json")
+    values["engines"] = tables
     flat = dict(_flatten(values))
     plugin_names = set(runtime.host.plugins)
     unclaimed = sorted(set(loaded.settings.model_extra or {}) - plugin_names)

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from persona.engines import GenerateConfig
+
 
 def generate_command(
     inputs: list[str] = typer.Option(
@@ -22,7 +24,9 @@ def generate_command(
     model: str | None = typer.Option(
         None, "--model", "-m", help="Model name (default: the provider's choice)."
     ),
-    count: int | None = typer.Option(None, "--count", "-n", help="How many personas (default: 3)."),
+    count: int | None = typer.Option(
+        None, "--count", "-n", help=f"How many personas (default: {GenerateConfig.count})."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="The run folder to create (must not exist, or be empty)."
     ),
@@ -38,10 +42,11 @@ def generate_command(
     record_paths: bool = typer.Option(
         False, "--record-paths", help="With --anonymise: still name input files by path in the run folder."
     ),
-    grouping: str | None = typer.Option(
-        None,
-        "--grouping",
-        help="llm engine, data larger than one prompt: per-group (default), similar or order.",
+    assignments: list[str] = typer.Option(
+        [],
+        "--set",
+        help="A setting for this run, KEY=VALUE (repeatable): engines.llm.grouping=similar, "
+        "input.encoding=cp1252.",
     ),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     seed: int | None = typer.Option(None, "--seed", help="Seed, for repeatable runs."),
@@ -54,33 +59,35 @@ def generate_command(
 ) -> None:
     """Generate personas from research data."""
     from persona.discovery import input_paths
-    from persona.engines import EngineContext, GenerateConfig
     from persona.errors import UsageError
     from persona.pipeline import GenerateRequest, generate
     from persona.reporting import Reporter
     from persona.runtime import current
+    from persona.sources import dotted_values
 
     if strategy is not None and not anonymise:
         raise UsageError("--strategy needs --anonymise")
     paths = input_paths(inputs)
     runtime = current()
-    settings = runtime.settings(
-        {
-            "provider": provider,
-            "engine": engine,
-            "model": model,
-            "count": count,
-            "temperature": temperature,
-            "seed": seed,
-            "grouping": grouping,
-        }
-    ).settings
+    flags = {
+        "provider": provider,
+        "engine": engine,
+        "model": model,
+        "count": count,
+        "temperature": temperature,
+        "seed": seed,
+        "save_thinking": True if save_thinking else None,
+    }
+    settings = runtime.settings({**dotted_values(assignments, "--set"), **flags}).settings
 
     # Plugins first, data second: a missing plugin is reported before any file is read.
     host = runtime.host
+    candidates = settings.auto_engines if settings.engine == "auto" else [settings.engine]
     if settings.engine != "auto":
         host.get("engine", settings.engine)
-    if settings.engine == "llm" or provider is not None:
+    if settings.engine != "auto" or provider is not None or model is not None:
+        runtime.engine_options(candidates[0])  # bad options fail before any data is read
+    if provider is not None:
         host.get("provider", settings.provider)
     names = list(dict.fromkeys([*settings.preprocessors, *preprocess]))
     if anonymise and "anonymise" not in names:
@@ -91,46 +98,25 @@ def generate_command(
         runtime.preprocessor(name, {"--strategy": strategy} if (name == "anonymise" and strategy) else {})
         for name in names
     ]
-    config = GenerateConfig(
-        count=settings.count,
-        seed=settings.seed,
-        model=settings.model,
-        temperature=settings.temperature,
-        answer_tokens=settings.answer_tokens,
-        context_tokens=settings.context_tokens,
-        concurrency=settings.concurrency,
-        reasoning=True if (save_thinking or settings.save_thinking) else None,
-        max_requests=settings.max_requests,
-        grouping=settings.grouping,
-    )
+    config = settings.generate_config()
     request = GenerateRequest(
         inputs=paths,
         config=config,
         engine=settings.engine,
-        provider=settings.provider,
+        auto_engines=settings.auto_engines,
         provider_explicit=provider is not None or model is not None,
         limits=settings.input.limits(),
         output=output,
         output_root=settings.output_root,
         dry_run=dry_run,
         record_paths=record_paths,
-        save_thinking=save_thinking or settings.save_thinking,
         plugin_versions={
             info.name: info.version or "" for info in host.plugins.values() if info.status == "loaded"
         },
     )
     with Reporter(quiet=runtime.quiet or quiet or as_json) as reporter:
-
-        def make_engine(name: str, reporter: Reporter) -> Any:
-            context = EngineContext(
-                config=config,
-                reporter=reporter,
-                provider=lambda: runtime.provider(settings.provider),
-                provider_name=settings.provider,
-            )
-            return runtime.engine(name, context)
-
-        result = generate(request, engines=make_engine, preprocessors=preprocessors, reporter=reporter)
+        engines = runtime.engine_maker(config, settings.provider)
+        result = generate(request, engines=engines, preprocessors=preprocessors, reporter=reporter)
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -160,35 +146,5 @@ def _print_dry_run(summary: dict[str, Any]) -> None:
     for pre in summary["preprocessors"]:
         details = ", ".join(f"{k}={v}" for k, v in pre.items() if k != "name")
         typer.echo(f"Preprocessor {pre['name']}: {details}")
-    fit = summary.get("fitting")
-    if fit is None:
-        for line in summary.get("plan", []):
-            typer.echo(line)
-        return
-    typer.echo(f"About {fit['estimated_data_tokens']} tokens of data")
-    per_prompt = fit.get("data_tokens_per_prompt")
-    typer.echo(
-        f"Context: {fit['context_length']} tokens ({fit['context_source']}), {fit['answer_tokens']} kept for "
-        "the answer" + (f", {per_prompt} for data per prompt" if per_prompt else "")
-    )
-    requests = summary["requests"]
-    about = f"about {requests['requests']} requests and {requests['prompt_tokens']:,} prompt tokens"
-    if fit["strategy"] == "single":
-        typer.echo("Plan: one request with every record")
-    elif fit["strategy"] == "per-group":
-        sizes = ", ".join(str(group["records"]) for group in fit["groups"])
-        typer.echo(
-            f"Plan: per-group, {len(fit['groups'])} group{'s' * (len(fit['groups']) != 1)} of similar "
-            f"records ({sizes} records), one "
-            f"persona each, grounded by the group's extractive draft: {about}"
-        )
-    else:
-        order = "grouped by similarity" if fit.get("grouping") == "similar" else "in file order"
-        typer.echo(
-            f"Plan: map-reduce, {len(fit['chunks'])} chunk requests ({', '.join(map(str, fit['chunks']))} "
-            f"records, {order}), then the personas from their findings: {about}"
-        )
-    typer.echo(f"First prompt (about {summary['estimated_first_prompt_tokens']} tokens):")
-    for message in summary["first_prompt"]:
-        typer.echo(f"--- {message['role']} ---")
-        typer.echo(message["content"])
+    for line in summary["plan"]:
+        typer.echo(line)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from persona.engines import EngineContext, EngineResult
+from persona.engines import EngineContext, EnginePlan, EngineResult
 from persona.errors import InputError
 from persona.records import Record
 
 SMALL_STUDY = 30
+NOTE = (
+    "Extractive personas: every goal, pain point, behaviour, motivation and quote is a sentence from the "
+    "data, with how many people in the group said something like it. No model wrote them."
+)
 
 
 class ExtractiveEngine:
@@ -23,24 +26,23 @@ class ExtractiveEngine:
     def start(self) -> None:
         import numpy  # noqa: F401  (a missing numpy is reported before any data is read)
 
-    def plan(self, records: Sequence[Record]) -> dict[str, Any]:
-        from persona.extractive.units import classify_columns, make_units, unit_kind
+    def plan(self, records: Sequence[Record]) -> EnginePlan:
+        from persona.grouping.units import classify_columns, make_units, unit_kind
 
         units = make_units(records)
         columns = classify_columns(records)
-        return {
-            "engine": self.name,
-            "plan": [
+        return EnginePlan(
+            lines=[
                 f"Plan: {len(units)} units ({unit_kind(units)}), "
                 f"grouped into {min(self.count, len(units))} personas; no model is needed",
                 f"Free-text columns: {', '.join(sorted(columns.free)) or 'none'}; structured: "
                 f"{', '.join(sorted(columns.categorical | columns.ages)) or 'none'}",
             ],
-            "units": len(units),
-        }
+            details={"units": len(units)},
+        )
 
     def run(self, records: Sequence[Record]) -> EngineResult:
-        from persona.extractive.analysis import analyse
+        from persona.grouping.analysis import analyse
 
         if not records:
             raise InputError("no records to build personas from")
@@ -75,7 +77,7 @@ class ExtractiveEngine:
                 assignments[record.id] = persona.id
         return EngineResult(
             personas=personas,
-            engine=self.name,
+            note=NOTE,
             model={"name": None, "method": "tf-idf + truncated svd + spherical k-means, merged down"},
             assignments=assignments,
             details={

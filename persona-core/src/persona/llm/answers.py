@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from persona.engines import GenerateConfig
 from persona.errors import AnswerError, AnswerTruncatedError, InputError, ProviderError
+from persona.llm.options import LlmOptions
 from persona.llm.prompts import repair_messages
 from persona.providers import ChatRequest, ChatResponse, GenerationOptions, Message, ModelInfo, Provider
 from persona.reporting import Reporter
@@ -34,9 +35,14 @@ class InvalidAnswerError(AnswerError):
 class Asker:
     """Sends requests for one run; thread-safe, since chunk requests run in parallel."""
 
-    def __init__(self, provider: Provider, config: GenerateConfig, reporter: Reporter) -> None:
+    def __init__(
+        self, provider: Provider, config: GenerateConfig, options: LlmOptions, reporter: Reporter
+    ) -> None:
         self.provider = provider
         self.config = config
+        self.options = options
+        #: the answer budget of the run's model (the setting, lowered to fit a small context)
+        self.answer_tokens = options.answer_tokens
         self.reporter = reporter
         self.requests: list[dict[str, Any]] = []
         self.thinking: list[str] = []
@@ -56,8 +62,8 @@ class Asker:
         options = GenerationOptions(
             temperature=self.config.temperature,
             seed=self.config.seed,
-            max_output_tokens=self.config.answer_tokens,
-            reasoning=self.config.reasoning,
+            max_output_tokens=self.answer_tokens,
+            reasoning=True if self.config.save_thinking else None,
         )
         answers: list[str] = []
         problems = ""
@@ -74,8 +80,8 @@ class Asker:
             if response.stop_reason == "length":
                 raise AnswerTruncatedError(
                     f"{label}: the answer was cut off at the output limit "
-                    f"({response.output_tokens or self.config.answer_tokens} tokens); raise answer_tokens "
-                    "(PERSONA_ANSWER_TOKENS) or ask for fewer personas with --count"
+                    f"({response.output_tokens or self.answer_tokens} tokens); raise "
+                    "engines.llm.answer_tokens or ask for fewer personas with --count"
                 )
             parsed, problems = parse_answer(response.text, parse_as)
             if parsed is not None:
@@ -92,10 +98,11 @@ class Asker:
 
     def _send(self, request: ChatRequest, label: str) -> ChatResponse:
         with self._lock:
-            if len(self.requests) >= self.config.max_requests:
+            if len(self.requests) >= self.options.max_requests:
                 raise InputError(
-                    f"the run needs more than {self.config.max_requests} model requests (setting "
-                    "max_requests); raise it, use a model with a larger context, or give less data"
+                    f"the run needs more than {self.options.max_requests} model requests (setting "
+                    "engines.llm.max_requests); raise it, use a model with a larger context, or give "
+                    "less data"
                 )
             self.requests.append({"label": label})  # holds the place while the request runs
             entry = self.requests[-1]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
-from persona.engines import EngineContext, EngineResult, GenerateConfig
-from persona.errors import AnswerError, InputError, UsageError
+from persona.engines import EngineContext, EnginePlan, EngineResult, GenerateConfig
+from persona.errors import AnswerError, InputError, Kept, UsageError
 from persona.llm.answers import Asker, InvalidAnswerError
 from persona.llm.evidence import Sources, Tally
 from persona.llm.fitting import Budget, FitPlan, make_budget, plan, plan_similar
 from persona.llm.mapreduce import MapReduce
+from persona.llm.options import LlmOptions
 from persona.llm.prompts import (
     findings_messages,
     persona_messages,
@@ -29,7 +30,7 @@ from persona.records import Record
 from persona.schema import FindingSet, Persona, PersonaSet, answer_schema
 from persona.tokens import estimate_messages, estimate_tokens
 
-__all__ = ["InvalidAnswerError", "LlmEngine", "persona_overhead"]
+__all__ = ["LlmEngine", "persona_overhead"]
 
 
 @functools.cache
@@ -55,6 +56,9 @@ class LlmEngine:
         self._make_provider = context.provider
         self.provider_name = context.provider_name or "provider"
         self.config: GenerateConfig = context.config
+        self.options: LlmOptions = (
+            context.options if isinstance(context.options, LlmOptions) else LlmOptions()
+        )
         self.reporter = context.reporter
         self.provider: Provider | None = None
         self.model: ModelInfo | None = None
@@ -83,36 +87,50 @@ class LlmEngine:
         for warning in model.warnings:
             self.reporter.warn(warning)
         self.model = model
-        limit = getattr(self.provider, "max_concurrency", None)
-        self.workers = max(1, min(self.config.concurrency, limit or self.config.concurrency))
-        self.asker = Asker(self.provider, self.config, self.reporter)
+        concurrency = self.options.concurrency
+        limit = getattr(self.provider, "max_concurrency", None)  # an older provider may lack it
+        self.workers = max(1, min(concurrency, limit or concurrency))
+        self.asker = Asker(self.provider, self.config, self.options, self.reporter)
 
-    def plan(self, records: Sequence[Record]) -> dict[str, Any]:
+    def plan(self, records: Sequence[Record]) -> EnginePlan:
         fit = self._fit(records)
         first = self._first_messages(fit)
-        return {
-            "engine": self.name,
+        estimate = self._request_estimate(fit)
+        details = {
             "model": self.model.name if self.model else self.config.model,
             "fitting": fit.describe(),
-            "requests": self._request_estimate(fit),
+            "requests": estimate,
             "estimated_first_prompt_tokens": estimate_messages(first),
             "first_prompt": [{"role": m.role, "content": m.content} for m in first],
         }
+        return EnginePlan(_plan_lines(fit, estimate, first), details)
 
     def run(self, records: Sequence[Record]) -> EngineResult:
+        try:
+            return self._run(records)
+        except InvalidAnswerError as exc:
+            exc.kept = Kept(
+                files={f"raw-answer-{n}.txt": answer for n, answer in enumerate(exc.raw_answers, start=1)},
+                model={"name": self.model.name if self.model else None, "provider": self.provider_name},
+                requests=list(self.asker.requests) if self.asker else [],
+            )
+            raise
+
+    def _run(self, records: Sequence[Record]) -> EngineResult:
         self.start()
         assert self.model is not None and self.asker is not None
         model = self.model
         fit = self._fit(records)
+        self.asker.answer_tokens = fit.budget.answer_tokens
         sources = Sources(records)
         estimate = self._request_estimate(fit)
         self.reporter.info(
             f"model {model.name}: {fit.budget.context_length} tokens of context; {_what(fit, estimate)}"
         )
-        if estimate["requests"] > self.config.max_requests:
+        if estimate["requests"] > self.options.max_requests:
             raise InputError(
-                f"the data needs about {estimate['requests']} model requests, over max_requests "
-                f"({self.config.max_requests}); raise it, use a model with a larger context, "
+                f"the data needs about {estimate['requests']} model requests, over engines.llm.max_requests "
+                f"({self.options.max_requests}); raise it, use a model with a larger context, "
                 "or give less data"
             )
         mapreduce = MapReduce(self.asker, sources, self.reporter, self.workers)
@@ -126,9 +144,9 @@ class LlmEngine:
         warnings = []
         if tally.quotes_dropped:
             warnings.append(f"dropped {tally.quotes_dropped} quotes that do not occur in the source text")
+        thinking = self.asker.thinking
         return EngineResult(
             personas=personas,
-            engine=self.name,
             assignments=assignments,
             model={
                 "name": model.name,
@@ -147,7 +165,9 @@ class LlmEngine:
             },
             requests=self.asker.requests,
             warnings=warnings,
-            thinking=self.asker.thinking,
+            files={"thinking.md": "\n\n".join(thinking) + "\n"}
+            if self.config.save_thinking and thinking
+            else {},
         )
 
     # -- the steps -----------------------------------------------------------------------------------
@@ -158,18 +178,18 @@ class LlmEngine:
         if self.model is not None and self.model.context_length:
             context, source = self.model.context_length, "provider"
         else:
-            context, source = self.config.context_tokens, "setting"
+            context, source = self.options.context_tokens, "setting"
         overhead = persona_overhead(self.config.count)
-        budget: Budget = make_budget(context, source, self.config.answer_tokens, overhead)
+        budget: Budget = make_budget(context, source, self.options.answer_tokens, overhead)
         fit = plan(records, budget)
-        if fit.strategy == "single" or self.config.grouping == "order":
+        if fit.strategy == "single" or self.options.grouping == "order":
             return fit
-        from persona.extractive.analysis import analyse
+        from persona.grouping.analysis import analyse
 
         seed = self.config.seed if self.config.seed is not None else 0
         analysis = analyse(records, self.config.count, seed)
         groups = [analysis.records(g) for g in analysis.groups]
-        if self.config.grouping == "similar":
+        if self.options.grouping == "similar":
             return plan_similar(groups, budget)
         self._drafts = [render_draft(analysis.draft(g)) for g in analysis.groups]
         plans = []
@@ -177,7 +197,7 @@ class LlmEngine:
             grounded = make_budget(
                 budget.context_length,
                 budget.context_source,
-                budget.answer_tokens,
+                self.options.answer_tokens,
                 overhead + estimate_tokens(draft),
             )
             plans.append(plan(group, grounded))
@@ -315,3 +335,35 @@ def _what(fit: FitPlan, estimate: dict[str, int]) -> str:
         return f"{count} group{'s' * (count != 1)} of similar records, one persona each; {about}"
     how = "grouped by similarity" if fit.grouping == "similar" else "in file order"
     return f"{len(fit.records)} records split into {len(fit.chunks)} chunks ({how}); {about}"
+
+
+def _plan_lines(fit: FitPlan, estimate: dict[str, int], first: Sequence[Message]) -> list[str]:
+    """The dry run as a person reads it: the context, the plan, and the first prompt in full."""
+    budget = fit.budget
+    per_prompt = f", {budget.data_tokens} for data per prompt" if fit.strategy != "per-group" else ""
+    lines = [
+        f"About {fit.data_tokens} tokens of data",
+        f"Context: {budget.context_length} tokens ({budget.context_source}), {budget.answer_tokens} kept for "
+        f"the answer{per_prompt}",
+    ]
+    about = f"about {estimate['requests']} requests and {estimate['prompt_tokens']:,} prompt tokens"
+    if fit.strategy == "single":
+        lines.append("Plan: one request with every record")
+    elif fit.strategy == "per-group":
+        count = len(fit.groups)
+        sizes = ", ".join(str(len(group.records)) for group in fit.groups)
+        lines.append(
+            f"Plan: per-group, {count} group{'s' * (count != 1)} of similar records ({sizes} records), one "
+            f"persona each, grounded by the group's extractive draft: {about}"
+        )
+    else:
+        order = "grouped by similarity" if fit.grouping == "similar" else "in file order"
+        sizes = ", ".join(str(len(chunk)) for chunk in fit.chunks)
+        lines.append(
+            f"Plan: map-reduce, {len(fit.chunks)} chunk requests ({sizes} records, {order}), then the "
+            f"personas from their findings: {about}"
+        )
+    lines.append(f"First prompt (about {estimate_messages(first)} tokens):")
+    for message in first:
+        lines += [f"--- {message.role} ---", message.content]
+    return lines

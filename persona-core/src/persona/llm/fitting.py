@@ -27,6 +27,7 @@ class Budget:
     context_source: Literal["provider", "setting", "assumed"]
     answer_tokens: int
     overhead_tokens: int
+    answer_ceiling: int = 0  #: the answer_tokens setting, before it was fitted to the context
 
     @property
     def data_tokens(self) -> int:
@@ -76,20 +77,46 @@ class FitPlan:
         }
 
 
+ANSWER_SHARE = 0.4  #: of a context smaller than the answer ceiling needs, what the answer may take
+MIN_ANSWER_TOKENS = 1024  #: below this, one persona does not fit in an answer
+
+
+def answer_budget(context_length: int, ceiling: int) -> int:
+    """The room kept for each answer: ``ceiling`` (the setting), lowered to a share of a small
+    context, so a 4k or 8k model still leaves room for data; never below what one persona needs
+    (unless the setting asks for less)."""
+    return min(ceiling, max(MIN_ANSWER_TOKENS, int(context_length * ANSWER_SHARE)))
+
+
+def smallest_context(ceiling: int, overhead_tokens: int, data_tokens: int = MIN_DATA_TOKENS) -> int:
+    """The smallest context that leaves room for instructions, an answer and ``data_tokens``."""
+    low, high = 1, 1 << 24
+    while low < high:  # what is left for data grows with the context: the first that is enough
+        middle = (low + high) // 2
+        if middle - answer_budget(middle, ceiling) - overhead_tokens >= data_tokens:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def make_budget(
     context_length: int | None,
     context_source: Literal["provider", "setting", "assumed"],
-    answer_tokens: int,
+    answer_ceiling: int,
     overhead_tokens: int,
 ) -> Budget:
+    """The token budget of one prompt; a context too small for any data is refused, naming the
+    smallest that would do."""
     if context_length is None:
         context_length, context_source = DEFAULT_CONTEXT, "assumed"
-    budget = Budget(context_length, context_source, answer_tokens, overhead_tokens)
+    answer = answer_budget(context_length, answer_ceiling)
+    budget = Budget(context_length, context_source, answer, overhead_tokens, answer_ceiling)
     if budget.data_tokens < MIN_DATA_TOKENS:
         raise UsageError(
             f"the model's context of {context_length} tokens leaves no room for data once the "
-            f"instructions ({overhead_tokens}) and the answer ({answer_tokens}, setting "
-            "answer_tokens) fit; use a model with a larger context or lower answer_tokens"
+            f"instructions ({overhead_tokens}) and the answer ({answer}) fit; use a model with a "
+            f"context of at least {smallest_context(answer_ceiling, overhead_tokens)} tokens"
         )
     return budget
 
@@ -113,12 +140,13 @@ def plan(records: Sequence[Record], budget: Budget, sizes: Sequence[int] | None 
     limit = budget.data_tokens
     if total <= limit:
         return FitPlan("single", budget, total, [list(records)])
+    ceiling = budget.answer_ceiling or budget.answer_tokens
     for record, size in zip(records, sizes, strict=True):
         if size > limit:
             raise InputError(
                 f"{record.source.where()}: record {record.id} needs about {size} tokens, more than "
-                f"the {limit} a prompt can hold with this model; split it, or use a "
-                "model with a larger context"
+                f"the {limit} a prompt can hold with this model; split it, or use a model with a "
+                f"context of at least {smallest_context(ceiling, budget.overhead_tokens, size)} tokens"
             )
     chunks = [[records[i] for i in group] for group in pack(sizes, limit)]
     return FitPlan("map-reduce", budget, total, chunks)

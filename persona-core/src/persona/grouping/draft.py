@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from persona.extractive.features import TermSpace, tokens
-from persona.extractive.units import Columns, Unit, age_band, dominant
+from persona.grouping.features import TermSpace, tokens
+from persona.grouping.units import Columns, Unit, age_band, dominant
 from persona.records import Record
 from persona.schema import Demographics, Persona, Quote
 
@@ -225,7 +225,6 @@ def compose(
         demographics=demographics,
         quotes=quotes,
         evidence=evidence,
-        kind="extractive",
         support=support,
         **lists,
     )

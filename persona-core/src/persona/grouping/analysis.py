@@ -1,9 +1,5 @@
-"""The grouping both engines share: records linked into units, units into groups of similar ones.
-
-The ``extractive`` engine composes one persona per group; the ``llm`` engine uses the same groups
-to chunk data that does not fit one prompt (one kind of user per chunk), or to write one persona
-per group with that group's extractive persona as a draft to ground it.
-"""
+"""The groups of a study: units of records and the group of each, with the means to draft a persona
+for a group. Both engines use it."""
 
 from __future__ import annotations
 
@@ -14,9 +10,9 @@ from typing import TYPE_CHECKING
 from persona.records import Record
 
 if TYPE_CHECKING:
-    from persona.extractive.compose import Sentence
-    from persona.extractive.features import TermSpace
-    from persona.extractive.units import Columns, Unit
+    from persona.grouping.draft import Sentence
+    from persona.grouping.features import TermSpace
+    from persona.grouping.units import Columns, Unit
     from persona.schema import Persona
 
 
@@ -40,12 +36,12 @@ class Analysis:
 
     @property
     def kind(self) -> str:
-        from persona.extractive.units import unit_kind
+        from persona.grouping.units import unit_kind
 
         return unit_kind(self.units)
 
     def candidates(self) -> list[Sentence]:
-        from persona.extractive.compose import sentences
+        from persona.grouping.draft import sentences
 
         if not hasattr(self, "_candidates"):
             self._candidates = sentences(self.units, self.columns)
@@ -53,7 +49,7 @@ class Analysis:
 
     def draft(self, group: int, number: int | None = None) -> Persona:
         """The extractive persona of ``group``: verbatim sentences of its members, with support."""
-        from persona.extractive.compose import compose
+        from persona.grouping.draft import compose
 
         return compose(
             group if number is None else number,
@@ -69,9 +65,9 @@ class Analysis:
 
 def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
     """Units of ``records`` grouped into at most ``count`` groups (numpy is imported here)."""
-    from persona.extractive.features import TermSpace, tokens, unit_features
-    from persona.extractive.grouping import group
-    from persona.extractive.units import classify_columns, make_units
+    from persona.grouping.clustering import group
+    from persona.grouping.features import TermSpace, tokens, unit_features
+    from persona.grouping.units import classify_columns, make_units
 
     units = make_units(records)
     columns = classify_columns(records)
