@@ -17,8 +17,8 @@ import statistics
 import time
 
 from persona.engines import EngineContext, GenerateConfig
-from persona.llm.options import LlmOptions
 from persona.llm.engine import LlmEngine
+from persona.llm.options import LlmOptions
 from persona.providers import ChatResponse, ModelInfo
 from persona.records import Provenance, Record
 from persona.reporting import Reporter

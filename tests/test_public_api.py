@@ -1,4 +1,4 @@
-"""Plugins use Persona's public API only, as the docs list it, and never import each other."""
+"""Plugins use Persona's one public namespace, by name, as the docs list it, and never import each other."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import ast
 import re
 from pathlib import Path
 
+import persona
 import pytest
 
 from tests.conftest import REPO
 
 DOCS = (REPO / "docs" / "plugins.md").read_text()
 TABLE = DOCS.split("## What a plugin may import", 1)[1].split("\n## ", 1)[0]
-PUBLIC = {
-    name for cell in re.findall(r"^\| ([^|]+) \|", TABLE, re.M) for name in re.findall(r"`([\w.]+)`", cell)
-}
+NAMES = re.findall(r"^\| [^|]+ \| ([^|]+) \| [^|]+ \|$", TABLE, re.M)[
+    1:
+]  # the names column, below its header
+DOCUMENTED = {name for cell in NAMES for name in re.findall(r"`(\w+)`", cell)}
 PLUGINS = {
     "persona_ollama": REPO / "persona-ollama" / "src" / "persona_ollama",
     "persona_privacy": REPO / "persona-privacy" / "src" / "persona_privacy",
@@ -33,37 +35,46 @@ def imports(package: Path) -> list[tuple[Path, int, str, str | None]]:
     return found
 
 
-def test_the_docs_table_names_modules_that_exist():
-    import importlib
+def wrong_imports(package: Path, plugin: str) -> list[str]:
+    wrong = []
+    for path, line, module, name in imports(package):
+        where = f"{path.name}:{line}"
+        top = module.split(".")[0]
+        if top in PLUGINS and top != plugin:
+            wrong.append(f"{where} imports another plugin, {module}")
+        elif top == "persona" and module != "persona":
+            wrong.append(f"{where} imports {module}{'.' + name if name else ''}: import it from persona")
+        elif module == "persona" and name is not None and name not in persona.__all__:
+            wrong.append(f"{where} imports persona.{name}, which is not public")
+    return wrong
 
-    assert {"persona", "persona.codec", "persona.engines", "persona.errors"} <= PUBLIC
-    for module in PUBLIC:
-        importlib.import_module(module)
+
+def test_every_public_name_is_documented_and_importable():
+    assert set(persona.__all__) == DOCUMENTED | {"__version__"}, (
+        "documented but not public:",
+        sorted(DOCUMENTED - set(persona.__all__)),
+        "public but not documented:",
+        sorted(set(persona.__all__) - DOCUMENTED - {"__version__"}),
+    )
+    for name in persona.__all__:
+        assert getattr(persona, name) is not None, name
 
 
 @pytest.mark.parametrize("plugin", sorted(PLUGINS))
 def test_plugins_import_only_public_names(plugin):
-    wrong = []
-    for path, line, module, name in imports(PLUGINS[plugin]):
-        where = f"{path.relative_to(REPO)}:{line}"
-        top = module.split(".")[0]
-        if top in PLUGINS and top != plugin:
-            wrong.append(f"{where} imports another plugin, {module}")
-        if top != "persona":
-            if name is not None and name.startswith("_") and top not in (plugin,) and top in PLUGINS:
-                wrong.append(f"{where} imports a private name {module}.{name}")
-            continue
-        if module not in PUBLIC:
-            wrong.append(f"{where} imports {module}, which is not public")
-        elif name is not None and name.startswith("_"):
-            wrong.append(f"{where} imports the private name {module}.{name}")
-    assert wrong == []
+    assert wrong_imports(PLUGINS[plugin], plugin) == []
 
 
-def test_the_meta_test_catches_a_private_import(tmp_path):
+def test_the_meta_test_catches_a_private_import_and_a_private_name(tmp_path):
     (tmp_path / "bad.py").write_text(
-        "from persona.llm.answers import parse_answer\nfrom persona.codec import _slug\n"
+        "from persona.llm.answers import parse_answer\n"
+        "from persona import _PUBLIC, Record\n"
+        "from persona.codec import read\n"
+        "import persona_ollama.provider\n"
     )
-    modules = [(module, name) for _, _, module, name in imports(tmp_path)]
-    assert ("persona.llm.answers", "parse_answer") in modules and "persona.llm.answers" not in PUBLIC
-    assert ("persona.codec", "_slug") in modules
+    assert wrong_imports(tmp_path, "persona_example") == [
+        "bad.py:1 imports persona.llm.answers.parse_answer: import it from persona",
+        "bad.py:2 imports persona._PUBLIC, which is not public",
+        "bad.py:3 imports persona.codec.read: import it from persona",
+        "bad.py:4 imports another plugin, persona_ollama.provider",
+    ]

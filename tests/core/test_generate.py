@@ -469,6 +469,10 @@ def test_preprocessor_warnings_reach_the_user(run_persona, analyst, register_plu
 
     class Flagging:
         name = "flag"
+        hides_paths = False
+
+        def set_progress(self, callback):
+            pass
 
         def process(self, records):
             yield from records
@@ -498,6 +502,7 @@ def test_a_long_preprocessor_reports_its_progress_with_a_rate(
 
     class Counting:
         name = "count"
+        hides_paths = False
 
         def set_progress(self, callback):
             self.callback = callback

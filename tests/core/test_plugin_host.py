@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 from persona import hookimpl
-from persona.errors import MissingPluginError, PluginError, UsageError
+from persona.errors import ExitCode, MissingPluginError, PluginError, UsageError
 from persona.plugins import PluginHost, PluginPolicy
 
 from tests.conftest import entry_points_in
@@ -173,6 +173,10 @@ def test_preprocessor_factory_gets_its_settings_and_options(plugin_host, registe
 
     class Upper:
         name = "upper"
+        hides_paths = False
+
+        def set_progress(self, callback):
+            self.progress = callback
 
         def __init__(self, options):
             self.options = dict(options)
@@ -194,3 +198,43 @@ def test_preprocessor_factory_gets_its_settings_and_options(plugin_host, registe
     runtime = Runtime(host=plugin_host, environ={})
     preprocessor = runtime.preprocessor("upper", {"strategy": "x"})
     assert preprocessor.options == {"level": 1, "strategy": "x"}
+
+
+def test_a_preprocessor_or_engine_without_every_member_is_a_plugin_error(run_persona, register_plugin):
+    class Partial:
+        name = "partial"
+
+        def process(self, records):
+            yield from records
+
+        def summary(self):
+            return {}
+
+    class Half:
+        name = "half"
+
+        def __init__(self, context):
+            pass
+
+        def run(self, records):
+            raise AssertionError("never run")
+
+    class Plugin:
+        @hookimpl
+        def register_preprocessors(self, register):
+            register("partial", lambda options: Partial())
+
+        @hookimpl
+        def register_engines(self, register):
+            register("half", Half)
+
+    register_plugin(Plugin(), "partial-plugin")
+    result = run_persona("generate", "-i", "notes.csv", "--preprocess", "partial", "-e", "extractive")
+    assert result.exit_code == ExitCode.PLUGIN
+    assert result.stderr.strip() == (
+        "persona: error: preprocessor 'partial' of plugin 'partial-plugin' lacks hides_paths, set_progress: "
+        "see the preprocessor interface in docs/plugins.md"
+    )
+    engine = run_persona("generate", "-i", "notes.csv", "-e", "half")
+    assert engine.exit_code == ExitCode.PLUGIN
+    assert "engine 'half' of plugin 'partial-plugin' lacks plan, start" in engine.stderr

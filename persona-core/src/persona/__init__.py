@@ -1,8 +1,9 @@
 """Persona: turn qualitative research data into validated user personas with a local model.
 
-The public API for plugin authors is importable from here: ``hookimpl``, the provider and
-preprocessor interfaces, records, and the error types. Everything but ``hookimpl`` and
-``__version__`` is imported on first use, so ``import persona`` stays cheap.
+This namespace is the whole public API for plugin authors: every name a plugin may use is importable
+from here (``from persona import hookimpl, Record, InputError``), documented in docs/plugins.md, and
+checked by name by the test-suite. Every other module and name is private and may change. Everything
+but ``hookimpl`` and ``__version__`` is imported on first use, so ``import persona`` stays cheap.
 """
 
 from __future__ import annotations
@@ -16,33 +17,130 @@ __version__ = "1.3.0"
 hookimpl = pluggy.HookimplMarker("persona")
 """Marks a function in a plugin module as the implementation of a Persona hook."""
 
+#: each public name, and the module it lives in
 _PUBLIC = {
+    "ExitCode": "persona.errors",
+    "PersonaError": "persona.errors",
+    "UsageError": "persona.errors",
+    "SettingsError": "persona.errors",
+    "PluginError": "persona.errors",
+    "MissingPluginError": "persona.errors",
+    "InputError": "persona.errors",
+    "OutputError": "persona.errors",
+    "ProviderError": "persona.errors",
+    "ProviderUnavailableError": "persona.errors",
+    "ModelNotFoundError": "persona.errors",
+    "AnswerError": "persona.errors",
+    "AnswerTruncatedError": "persona.errors",
+    "PIIFoundError": "persona.errors",
+    "CheckFailedError": "persona.errors",
+    "Kept": "persona.errors",
+    "Provider": "persona.providers",
+    "ProviderFactory": "persona.providers",
     "ChatRequest": "persona.providers",
     "ChatResponse": "persona.providers",
     "GenerationOptions": "persona.providers",
     "Message": "persona.providers",
     "ModelInfo": "persona.providers",
     "Progress": "persona.providers",
-    "Provider": "persona.providers",
+    "ProgressCallback": "persona.providers",
+    "Phase": "persona.providers",
     "Preprocessor": "persona.preprocessors",
+    "PreprocessorFactory": "persona.preprocessors",
+    "StepCallback": "persona.preprocessors",
     "Record": "persona.records",
     "Provenance": "persona.records",
+    "read": "persona.codec",
+    "read_all": "persona.codec",
+    "decode": "persona.codec",
+    "display_name": "persona.codec",
+    "Document": "persona.codec",
+    "InputLimits": "persona.codec",
+    "FORMATS": "persona.codec",
+    "KEY": "persona.codec",
+    "discover": "persona.discovery",
+    "input_paths": "persona.discovery",
+    "Engine": "persona.engines",
+    "EngineFactory": "persona.engines",
+    "EngineContext": "persona.engines",
+    "EnginePlan": "persona.engines",
+    "EngineResult": "persona.engines",
+    "GenerateConfig": "persona.engines",
+    "Persona": "persona.schema",
+    "PersonaSet": "persona.schema",
+    "Quote": "persona.schema",
+    "Demographics": "persona.schema",
+    "answer_schema": "persona.schema",
+    "RunWriter": "persona.output",
+    "check_target": "persona.output",
+    "artefact_json": "persona.output",
+    "estimate_tokens": "persona.tokens",
+    "estimate_messages": "persona.tokens",
+    "RegisterProvider": "persona.hookspecs",
+    "RegisterPreprocessor": "persona.hookspecs",
+    "RegisterEngine": "persona.hookspecs",
+    "RegisterCommand": "persona.hookspecs",
+    "RegisterCheck": "persona.hookspecs",
+    "CheckResult": "persona.checks",
+    "Status": "persona.checks",
+    "Runtime": "persona.runtime",
     "current_runtime": "persona.runtime",
+    "user_config_dir": "persona.sources",
+    "user_cache_dir": "persona.sources",
+    "validate_section": "persona.settings",
 }
 
 if TYPE_CHECKING:
-    from persona.preprocessors import Preprocessor
+    from persona.checks import CheckResult, Status
+    from persona.codec import FORMATS, KEY, Document, InputLimits, decode, display_name, read, read_all
+    from persona.discovery import discover, input_paths
+    from persona.engines import Engine, EngineContext, EngineFactory, EnginePlan, EngineResult, GenerateConfig
+    from persona.errors import (
+        AnswerError,
+        AnswerTruncatedError,
+        CheckFailedError,
+        ExitCode,
+        InputError,
+        Kept,
+        MissingPluginError,
+        ModelNotFoundError,
+        OutputError,
+        PersonaError,
+        PIIFoundError,
+        PluginError,
+        ProviderError,
+        ProviderUnavailableError,
+        SettingsError,
+        UsageError,
+    )
+    from persona.hookspecs import (
+        RegisterCheck,
+        RegisterCommand,
+        RegisterEngine,
+        RegisterPreprocessor,
+        RegisterProvider,
+    )
+    from persona.output import RunWriter, artefact_json, check_target
+    from persona.preprocessors import Preprocessor, PreprocessorFactory, StepCallback
     from persona.providers import (
         ChatRequest,
         ChatResponse,
         GenerationOptions,
         Message,
         ModelInfo,
+        Phase,
         Progress,
+        ProgressCallback,
         Provider,
+        ProviderFactory,
     )
     from persona.records import Provenance, Record
+    from persona.runtime import Runtime
     from persona.runtime import current as current_runtime
+    from persona.schema import Demographics, Persona, PersonaSet, Quote, answer_schema
+    from persona.settings import validate_section
+    from persona.sources import user_cache_dir, user_config_dir
+    from persona.tokens import estimate_messages, estimate_tokens
 
 
 def __getattr__(name: str) -> Any:
@@ -57,17 +155,75 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "FORMATS",
+    "KEY",
+    "AnswerError",
+    "AnswerTruncatedError",
     "ChatRequest",
     "ChatResponse",
+    "CheckFailedError",
+    "CheckResult",
+    "Demographics",
+    "Document",
+    "Engine",
+    "EngineContext",
+    "EngineFactory",
+    "EnginePlan",
+    "EngineResult",
+    "ExitCode",
+    "GenerateConfig",
     "GenerationOptions",
+    "InputError",
+    "InputLimits",
+    "Kept",
     "Message",
+    "MissingPluginError",
     "ModelInfo",
+    "ModelNotFoundError",
+    "OutputError",
+    "PIIFoundError",
+    "Persona",
+    "PersonaError",
+    "PersonaSet",
+    "Phase",
+    "PluginError",
     "Preprocessor",
+    "PreprocessorFactory",
     "Progress",
+    "ProgressCallback",
     "Provenance",
     "Provider",
+    "ProviderError",
+    "ProviderFactory",
+    "ProviderUnavailableError",
+    "Quote",
     "Record",
+    "RegisterCheck",
+    "RegisterCommand",
+    "RegisterEngine",
+    "RegisterPreprocessor",
+    "RegisterProvider",
+    "RunWriter",
+    "Runtime",
+    "SettingsError",
+    "Status",
+    "StepCallback",
+    "UsageError",
     "__version__",
+    "answer_schema",
+    "artefact_json",
+    "check_target",
     "current_runtime",
+    "decode",
+    "discover",
+    "display_name",
+    "estimate_messages",
+    "estimate_tokens",
     "hookimpl",
+    "input_paths",
+    "read",
+    "read_all",
+    "user_cache_dir",
+    "user_config_dir",
+    "validate_section",
 ]

@@ -166,7 +166,7 @@ def generate(
     reporter.info(f"reading {len(paths)} file{'s' if len(paths) != 1 else ''}")
     documents = read_all(paths, request.limits)
     records, summaries = preprocess([r for d in documents for r in d.records], preprocessors, reporter)
-    if any(getattr(p, "hides_paths", False) for p in preprocessors) and not request.record_paths:
+    if any(p.hides_paths for p in preprocessors) and not request.record_paths:
         # Paths can name participants: with anonymisation on, the run folder names inputs by number.
         for number, document in enumerate(documents, start=1):
             document.display = f"input {number}"

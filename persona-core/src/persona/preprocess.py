@@ -17,11 +17,13 @@ def preprocess(
     summaries = []
     for preprocessor in preprocessors:
         reporter.info(f"preprocessing {len(records)} records with {preprocessor.name}")
-        wants_progress = getattr(preprocessor, "set_progress", None)
-        if callable(wants_progress):
-            label = f"{preprocessor.name}"
-            reporter.begin(label)
-            wants_progress(lambda done, total, label=label: reporter.step(label, done, total))
+        label = f"{preprocessor.name}"
+        reporter.begin(label)
+
+        def step(done: int, total: int, label: str = label) -> None:
+            reporter.step(label, done, total)
+
+        preprocessor.set_progress(step)
         records = list(preprocessor.process(records))
         summary = {"name": preprocessor.name, **dict(preprocessor.summary())}
         for warning in summary.get("warnings", ()):

@@ -10,9 +10,10 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from persona.plugins import PluginHost, default_host
+from persona.errors import PluginError
+from persona.plugins import PluginHost, Registration, default_host
 
 if TYPE_CHECKING:
     from persona.engines import Engine, EngineContext, EngineFactory, GenerateConfig
@@ -58,7 +59,7 @@ class Runtime:
         section = self.settings().settings.plugin_section(registration.plugin)
         section.update(options or {})
         factory: PreprocessorFactory = registration.target
-        return factory(section)
+        return _checked(factory(section), "preprocessor", registration)
 
     def engine_options(self, name: str) -> Any:
         """Engine ``name``'s options: its ``[engines.NAME]`` table validated by the model it
@@ -75,7 +76,7 @@ class Runtime:
         registration = self.host.get("engine", name)
         context.options = self.engine_options(name)
         factory: EngineFactory = registration.target
-        return factory(context)
+        return _checked(factory(context), "engine", registration)
 
     def engine_maker(
         self, config: GenerateConfig, provider_name: str | None = None
@@ -97,6 +98,25 @@ class Runtime:
             return self.engine(name, context)
 
         return make
+
+
+Made = TypeVar("Made")
+
+
+def _checked(made: Made, kind: str, registration: Registration) -> Made:
+    """What a factory made, if it has every member of its interface; else a plugin error naming them."""
+    from persona.engines import Engine
+    from persona.preprocessors import Preprocessor
+
+    interface: Any = {"engine": Engine, "preprocessor": Preprocessor}[kind]
+    members = {*interface.__annotations__, *(k for k, v in vars(interface).items() if callable(v))}
+    missing = [name for name in members if not name.startswith("_") and not hasattr(made, name)]
+    if missing:
+        raise PluginError(
+            f"{kind} '{registration.name}' of plugin '{registration.plugin}' lacks "
+            f"{', '.join(sorted(missing))}: see the {kind} interface in docs/plugins.md"
+        )
+    return made
 
 
 _current: Runtime | None = None

@@ -22,7 +22,8 @@ from persona.errors import SettingsError, UsageError
 CONFIG_NAME = "persona.toml"
 ENV_PREFIX = "PERSONA_"
 # Variables that steer the CLI itself rather than a setting.
-CONTROL_VARIABLES = frozenset({f"{ENV_PREFIX}CONFIG", f"{ENV_PREFIX}DEBUG"})
+#: read by Persona before any setting, so never settings themselves
+CONTROL_VARIABLES = frozenset({f"{ENV_PREFIX}CONFIG", f"{ENV_PREFIX}DEBUG", f"{ENV_PREFIX}CACHE"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,15 @@ def user_config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path("persona", appauthor=False)
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where Persona and its plugins keep files they can make again: ``$PERSONA_CACHE``, else the
+    user's cache folder (``~/.cache/persona`` on Linux)."""
+    from platformdirs import user_cache_path
+
+    value = (os.environ if environ is None else environ).get(f"{ENV_PREFIX}CACHE")
+    return Path(value) if value else user_cache_path("persona", appauthor=False)
 
 
 def find_config_file(environ: Mapping[str, str]) -> Path | None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from persona.checks import CheckResult, Status
-from persona.errors import PersonaError
+from persona import CheckResult, PersonaError, Status
 
 from persona_ollama.settings import OllamaSettings, is_local
 

@@ -9,11 +9,9 @@ from typing import TYPE_CHECKING, Any
 from persona import hookimpl
 
 if TYPE_CHECKING:
-    from persona.checks import CheckResult
-    from persona.providers import Provider
-    from persona.runtime import Runtime
+    from persona import CheckResult, Provider, Runtime
 
-from persona.hookspecs import RegisterCheck, RegisterCommand, RegisterProvider
+from persona import RegisterCheck, RegisterCommand, RegisterProvider
 
 
 @hookimpl

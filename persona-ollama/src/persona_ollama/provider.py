@@ -15,9 +15,19 @@ from typing import Any, TypeVar
 
 import httpx
 import ollama
-from persona.errors import ModelNotFoundError, ProviderError, ProviderUnavailableError, UsageError
-from persona.providers import ChatRequest, ChatResponse, ModelInfo, Phase, Progress, ProgressCallback
-from persona.tokens import estimate_messages
+from persona import (
+    ChatRequest,
+    ChatResponse,
+    ModelInfo,
+    ModelNotFoundError,
+    Phase,
+    Progress,
+    ProgressCallback,
+    ProviderError,
+    ProviderUnavailableError,
+    UsageError,
+    estimate_messages,
+)
 
 from persona_ollama.fit import Fit, Memory, classify, needed_bytes, read_memory
 from persona_ollama.settings import OllamaSettings, context_for

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from persona.errors import SettingsError
+from persona import SettingsError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DEFAULT_HOST = "http://127.0.0.1:11434"
@@ -41,7 +41,7 @@ class OllamaSettings(BaseModel):
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> OllamaSettings:
-        from persona.settings import validate_section
+        from persona import validate_section
 
         return validate_section(cls, section, "ollama")
 

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from persona.errors import InputError
-from persona.records import Record
+from persona import InputError, Record
 
 from persona_privacy.detector import Detection, Detector, english_share
 from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
@@ -220,7 +219,7 @@ def _unique(name: str, taken: Mapping[str, str]) -> str:
 def opaque(record: Record, files: Mapping[str, int], passages: Counter[str]) -> dict[str, Any]:
     """An id and provenance that say nothing of the file's name or folder: ``f2-r14`` (row 14 of
     the second input), ``f1-l3`` (the record at line 3), ``f3-p2`` (second passage)."""
-    from persona.records import Provenance
+    from persona import Provenance
 
     source = record.source
     number = files[source.file]
@@ -256,7 +255,7 @@ class AnonymisePreprocessor:
         self.anonymiser.progress = callback
 
     def process(self, records: Iterable[Record]) -> Iterator[Record]:
-        from persona.codec import KEY
+        from persona import KEY
 
         records = list(records)
         by_file: dict[str, list[str]] = {}

@@ -8,8 +8,7 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-from persona.checks import CheckResult
-from persona.errors import PersonaError
+from persona import CheckResult, PersonaError
 
 
 @contextlib.contextmanager
@@ -77,7 +76,7 @@ def privacy_checks(runtime: Any) -> Iterator[CheckResult]:
     if settings.hash_key:
         yield CheckResult("hash key", "ok", "from settings (privacy.hash_key)")
         return
-    from persona.sources import user_config_dir
+    from persona import user_config_dir
 
     path = user_config_dir() / KEY_FILE
     if not path.exists():

@@ -38,9 +38,7 @@ def scan(
     fail_on_pii: bool = typer.Option(False, "--fail-on-pii", help="Exit with code 11 if anything is found."),
 ) -> None:
     """Preview the personal data that anonymisation would remove. Files are never changed."""
-    from persona.codec import read_all
-    from persona.discovery import discover, input_paths
-    from persona.errors import PIIFoundError
+    from persona import PIIFoundError, discover, input_paths, read_all
 
     from persona_privacy.anonymiser import Anonymiser, is_placeholder
 
@@ -120,10 +118,7 @@ def anonymise(
     ),
 ) -> None:
     """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
-    from persona.codec import read
-    from persona.discovery import discover, input_paths
-    from persona.errors import UsageError
-    from persona.output import RunWriter, check_target
+    from persona import RunWriter, UsageError, check_target, discover, input_paths, read
 
     from persona_privacy.anonymiser import Anonymiser
     from persona_privacy.settings import check_strategy
@@ -176,7 +171,7 @@ def anonymise(
 
 def check_mapping_path(path: Path, folders: list[Path]) -> None:
     """The re-identification mapping goes beside the data, never over it or into it."""
-    from persona.errors import UsageError
+    from persona import UsageError
 
     target = path.expanduser().resolve()
     if target.exists():

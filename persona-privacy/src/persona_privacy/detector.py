@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from persona.errors import MissingPluginError
+from persona import MissingPluginError
 
 from persona_privacy.settings import PrivacySettings
 

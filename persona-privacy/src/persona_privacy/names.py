@@ -44,13 +44,10 @@ class Names:
 
 
 def _cache_file() -> Path:
-    from platformdirs import user_cache_path
+    from persona import user_cache_dir
 
     version = importlib.metadata.version("faker")
-    root = (
-        Path(os.environ["PERSONA_CACHE"]) if os.environ.get("PERSONA_CACHE") else user_cache_path("persona")
-    )
-    return root / f"names-v{_FORMAT}-faker-{version}.txt"
+    return user_cache_dir() / f"names-v{_FORMAT}-faker-{version}.txt"
 
 
 def _from_faker() -> Names:

@@ -9,11 +9,9 @@ from typing import TYPE_CHECKING, Any
 from persona import hookimpl
 
 if TYPE_CHECKING:
-    from persona.checks import CheckResult
-    from persona.preprocessors import Preprocessor
-    from persona.runtime import Runtime
+    from persona import CheckResult, Preprocessor, Runtime
 
-from persona.hookspecs import RegisterCheck, RegisterCommand, RegisterPreprocessor
+from persona import RegisterCheck, RegisterCommand, RegisterPreprocessor
 
 
 @hookimpl

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
-from persona.errors import UsageError
+from persona import UsageError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Strategy = Literal["redact", "replace", "hash"]
@@ -62,7 +62,7 @@ class PrivacySettings(BaseModel):
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> PrivacySettings:
-        from persona.settings import validate_section
+        from persona import validate_section
 
         return validate_section(cls, section, "privacy")
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from persona.errors import OutputError, SettingsError
+from persona import OutputError, SettingsError
 
 from persona_privacy.detector import MONTH_WORD
 from persona_privacy.settings import PrivacySettings, Strategy
@@ -147,7 +147,7 @@ class Pseudonymiser:
             {"entity": entity, "original": originals.get(key, key), "replacement": replacement}
             for key, (entity, replacement) in self.mapping.items()
         ]
-        from persona.output import artefact_json
+        from persona import artefact_json
 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,7 +270,7 @@ def hash_key(settings: PrivacySettings, key_dir: Path | None = None) -> bytes:
             raise SettingsError("invalid setting 'privacy.hash_key': use at least 16 characters")
         return settings.hash_key.encode("utf-8")
     if key_dir is None:
-        from persona.sources import user_config_dir
+        from persona import user_config_dir
 
         key_dir = user_config_dir()
     path = key_dir / KEY_FILE

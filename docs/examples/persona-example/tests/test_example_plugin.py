@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from persona.providers import ChatRequest, Message
-from persona.records import Provenance, Record
+from persona import ChatRequest, Message, Provenance, Record
 from persona_example import plugin
 
 pytest_plugins = ["persona.testing"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from persona.records import Record
+from persona import Record, StepCallback
 
 
 class DropInterviewer:
     name = "drop-interviewer"
+    hides_paths = False  # what it removes says nothing about the files' names
 
     def __init__(self, labels: Iterable[str] = ("Interviewer", "Moderator", "Q")) -> None:
         self.prefixes = tuple(f"{label.lower()}:" for label in labels)
@@ -32,3 +33,6 @@ class DropInterviewer:
 
     def summary(self) -> Mapping[str, Any]:
         return {"interviewer_lines_dropped": self.dropped}
+
+    def set_progress(self, callback: StepCallback) -> None:
+        """Dropping lines is quick: nothing to report."""

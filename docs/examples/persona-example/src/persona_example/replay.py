@@ -9,8 +9,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from persona.errors import ModelNotFoundError, ProviderError, SettingsError
-from persona.providers import ChatRequest, ChatResponse, ModelInfo, Progress, ProgressCallback
+from persona import (
+    ChatRequest,
+    ChatResponse,
+    ModelInfo,
+    ModelNotFoundError,
+    Progress,
+    ProgressCallback,
+    ProviderError,
+    SettingsError,
+)
 
 
 class ReplayProvider:
