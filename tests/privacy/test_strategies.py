@@ -4,9 +4,10 @@ import json
 import stat
 
 import pytest
+from persona import age_band
 from persona.errors import SettingsError
 from persona_privacy.settings import PrivacySettings
-from persona_privacy.strategies import Hasher, Redactor, Replacer, _nhs_test_number, age_band, hash_key
+from persona_privacy.strategies import Hasher, Redactor, Replacer, _nhs_test_number, hash_key
 
 
 def test_redact_numbers_per_type_in_reading_order():

@@ -85,6 +85,11 @@ _PUBLIC = {
     "Status": "persona.checks",
     "Runtime": "persona.runtime",
     "current_runtime": "persona.runtime",
+    "speaker_turns": "persona.speakers",
+    "SpeakerTurn": "persona.speakers",
+    "is_structure_label": "persona.speakers",
+    "normalise": "persona.text",
+    "age_band": "persona.text",
     "user_config_dir": "persona.sources",
     "user_cache_dir": "persona.sources",
     "validate_section": "persona.settings",
@@ -140,6 +145,8 @@ if TYPE_CHECKING:
     from persona.schema import Demographics, Persona, PersonaSet, Quote, answer_schema
     from persona.settings import validate_section
     from persona.sources import user_cache_dir, user_config_dir
+    from persona.speakers import SpeakerTurn, is_structure_label, speaker_turns
+    from persona.text import age_band, normalise
     from persona.tokens import estimate_messages, estimate_tokens
 
 
@@ -206,10 +213,12 @@ __all__ = [
     "RunWriter",
     "Runtime",
     "SettingsError",
+    "SpeakerTurn",
     "Status",
     "StepCallback",
     "UsageError",
     "__version__",
+    "age_band",
     "answer_schema",
     "artefact_json",
     "check_target",
@@ -221,8 +230,11 @@ __all__ = [
     "estimate_tokens",
     "hookimpl",
     "input_paths",
+    "is_structure_label",
+    "normalise",
     "read",
     "read_all",
+    "speaker_turns",
     "user_cache_dir",
     "user_config_dir",
     "validate_section",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import typer
 
 from persona import __version__
 from persona.errors import ExitCode, PersonaError
-from persona.plugins import PluginHost, default_host
+from persona.host import default_host
+from persona.plugins import PluginHost
 from persona.runtime import Runtime, set_current
 
 HELP = (
@@ -28,7 +29,7 @@ def build_app(host: PluginHost) -> typer.Typer:
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    app.callback()(_root)
+    app.callback()(_root_of(host))
     for registration in host.registered("command").values():
         target = registration.target
         if isinstance(target, typer.Typer):
@@ -44,22 +45,31 @@ def _show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-def _root(
-    version: bool = typer.Option(
-        False,
-        "--version",
-        help="Show the version and exit.",
-        is_eager=True,
-        callback=_show_version,
-    ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
-) -> None:
-    from persona.runtime import current
+def _root_of(host: PluginHost) -> Callable[..., None]:
+    """The app's root callback: the global flags, and the runtime of ``host`` for the command (one
+    ``run`` made already, or a new one when the app is driven directly, as typer's CliRunner does)."""
 
-    runtime = current()
-    runtime.debug = runtime.debug or debug
-    runtime.quiet = runtime.quiet or quiet
+    def root(
+        version: bool = typer.Option(
+            False,
+            "--version",
+            help="Show the version and exit.",
+            is_eager=True,
+            callback=_show_version,
+        ),
+        debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
+    ) -> None:
+        from persona.runtime import current_or_none
+
+        runtime = current_or_none()
+        if runtime is None or runtime.host is not host:
+            runtime = Runtime(host=host)
+            set_current(runtime)
+        runtime.debug = runtime.debug or debug
+        runtime.quiet = runtime.quiet or quiet
+
+    return root
 
 
 def run(

@@ -20,6 +20,7 @@ from typing import Any
 
 from persona.errors import InputError
 from persona.records import Provenance, Record
+from persona.speakers import starts_turn
 
 FORMATS = {
     ".csv": "csv",
@@ -610,9 +611,6 @@ def _flatten(value: Any, name: str, into: dict[str, str], depth: int) -> None:
 
 # -- free text ------------------------------------------------------------------------------------
 
-_SPEAKER = re.compile(
-    r"^\s*(?:\*\*)?(?:[A-Z][A-Za-z0-9 .'\-]{0,30}|[A-Z]{1,3}\d{1,4}|Q\d*|A\d*)(?:\*\*)?\s*:\s"
-)
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
@@ -654,13 +652,13 @@ def _units(lines: list[str]) -> Iterator[tuple[int, int, str]]:
     last = 0
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        in_turn = bool(body) and _SPEAKER.match(body[0]) is not None
+        in_turn = bool(body) and starts_turn(body[0])
         if not stripped:
             if not in_turn:
                 yield from flush(last)
                 start, body = None, []
             continue
-        if _SPEAKER.match(line) or _HEADING.match(line):
+        if starts_turn(line) or _HEADING.match(line):
             yield from flush(last)
             start, body = number, [stripped]
         else:

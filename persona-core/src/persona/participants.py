@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 
 from persona.records import Record
+from persona.speakers import speaker_turns
 
 _ID_COLUMN = re.compile(
     r"^(participant|respondent|interviewee|user|customer|member|subject|person)?[\s_\-]*(id|no|number|code|ref)?$"
     r"|^(pid|uid|rid)$",
     re.I,
 )
-_SPEAKER = re.compile(r"^\s*(?:\*\*)?((?:P|R|U|ID)[-_ ]?\d{1,4})(?:\*\*)?\s*[:\-]", re.I | re.M)
 _ID_VALUE = re.compile(r"^[A-Za-z]{0,4}[-_ ]?\d{1,6}$")
 
 
@@ -37,7 +37,7 @@ def participant_of(record: Record) -> str | None:
     if column is not None:
         return record.fields[column].strip()
     if record.text:
-        speakers = {m.group(1).upper().replace(" ", "") for m in _SPEAKER.finditer(record.text)}
+        speakers = {turn.code for turn in speaker_turns(record.text) if turn.code}
         if len(speakers) == 1:
             return speakers.pop()
     return None

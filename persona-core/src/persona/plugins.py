@@ -17,7 +17,7 @@ import pluggy
 
 from persona import hookspecs
 from persona.errors import MissingPluginError, PluginError, UsageError
-from persona.sources import PluginPolicy, plugin_policy
+from persona.sources import PluginPolicy
 
 ENTRY_POINT_GROUP = "persona"
 PROJECT = "persona"
@@ -284,13 +284,3 @@ def _describe(exc: BaseException) -> str:
 
 def _warn_on_stderr(message: str) -> None:
     print(f"persona: warning: {message}", file=sys.stderr)
-
-
-def default_host(environ: Mapping[str, str] | None = None, *, debug: bool = False) -> PluginHost:
-    """A plugin host with the built-ins and every allowed installed plugin."""
-    from persona import __version__, builtins
-
-    host = PluginHost(plugin_policy(environ), debug=debug)
-    host.register(builtins, "persona", distribution="persona", version=__version__, builtin=True)
-    host.load_entry_points()
-    return host

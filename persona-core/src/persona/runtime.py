@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from persona.errors import PluginError
-from persona.plugins import PluginHost, Registration, default_host
+from persona.plugins import PluginHost, Registration
 
 if TYPE_CHECKING:
     from persona.engines import Engine, EngineContext, EngineFactory, GenerateConfig
@@ -123,10 +123,16 @@ _current: Runtime | None = None
 
 
 def current() -> Runtime:
-    """The runtime of the command being run (a default one outside the CLI)."""
-    global _current
+    """The runtime of the command being run: what ``persona.cli.run`` set for it."""
     if _current is None:
-        _current = Runtime(host=default_host())
+        raise RuntimeError(
+            "persona.current_runtime() is only available inside a persona command; a program makes "
+            "its own: Runtime(host=persona.host.default_host())"
+        )
+    return _current
+
+
+def current_or_none() -> Runtime | None:
     return _current
 
 

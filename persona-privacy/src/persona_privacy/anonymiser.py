@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from persona import InputError, Record
+from persona import InputError, Record, normalise
 
 from persona_privacy.detector import Detection, Detector, english_share
 from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
-from persona_privacy.strategies import GENERALISED, apply, make_pseudonymiser, normalise
+from persona_privacy.strategies import GENERALISED, apply, make_pseudonymiser
 
 MIN_WORDS = 40
 MIN_ENGLISH = 0.15

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from persona_privacy.detector import header_words
 from persona_privacy.names import KINSHIP, names
+from persona_privacy.words import header_words
 
 # Head nouns of job titles and roles, general English vocabulary of occupations.
 _JOB_HEADS = frozenset(

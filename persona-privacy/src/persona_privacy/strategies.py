@@ -18,26 +18,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from persona import OutputError, SettingsError
+from persona import OutputError, SettingsError, age_band, normalise
 
-from persona_privacy.detector import MONTH_WORD
 from persona_privacy.settings import PrivacySettings, Strategy
+from persona_privacy.words import MONTH_WORD
 
 KEY_FILE = "hash.key"
-
-
-def normalise(value: str) -> str:
-    return " ".join(value.split()).casefold()
-
-
-def age_band(value: str) -> str | None:
-    """Ages are generalised, not removed: "34" becomes "30-39", which keeps what personas need."""
-    digits = re.search(r"\d+", value)
-    if digits is None:
-        return None
-    age = int(digits.group())
-    low = age // 10 * 10
-    return f"{low}-{low + 9}"
 
 
 _MONTH_NAMES = "January February March April May June July August September October November December".split()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona.grouping.features import TermSpace, tokens
-from persona.grouping.units import Columns, Unit, age_band, dominant
+from persona.grouping.units import Columns, Unit, dominant
 from persona.records import Record
 from persona.schema import Demographics, Persona, Quote
+from persona.text import age_band
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from persona.grouping.units import Columns, Unit, age_band
+from persona.grouping.units import Columns, Unit
+from persona.text import age_band
 
 if TYPE_CHECKING:
     import numpy as np

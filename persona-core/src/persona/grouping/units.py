@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from persona.participants import participant_of
 from persona.records import Record
+from persona.text import is_age_band
 
 _NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
-_AGE_BAND = re.compile(r"^\s*(\d{1,3})\s*(?:-|–|to)\s*(\d{1,3})\s*$|^\s*(\d{1,3})\s*\+\s*$")
 
 
 @dataclass
@@ -66,7 +66,7 @@ def classify_columns(records: Sequence[Record]) -> Columns:
         distinct = len(set(items))
         average = sum(len(v) for v in items) / len(items)
         if re.search(r"\bage\b|age[_ ]?(band|group|range)", lowered) and all(
-            _NUMBER.match(v) or _AGE_BAND.match(v) for v in items
+            _NUMBER.match(v) or is_age_band(v) for v in items
         ):
             ages.add(name)
         elif all(_NUMBER.match(v) for v in items):
@@ -76,19 +76,6 @@ def classify_columns(records: Sequence[Record]) -> Columns:
         elif distinct <= max(12, len(items) // 3) and average < 40:
             categorical.add(name)
     return Columns(free, categorical, ages)
-
-
-def age_band(value: str) -> str | None:
-    """``34`` -> ``30-39``; bands pass through."""
-    band = _AGE_BAND.match(value)
-    if band:
-        return value.strip()
-    if _NUMBER.match(value):
-        age = int(float(value))
-        if 0 < age < 120:
-            low = age // 10 * 10
-            return f"{low}-{low + 9}"
-    return None
 
 
 def dominant(values: Sequence[str]) -> tuple[str, int] | None:

@@ -8,13 +8,13 @@ nothing is counted from several threads at once.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from persona.records import Record
 from persona.schema import FindingSet, Persona
+from persona.text import normalise
 
 _PLACEHOLDER = re.compile(
     r"^\W*(?:\[[A-Z][A-Z0-9_]*\]|n/?a|none|unknown|null|tbd|todo|-+|\.+|\?+)?\W*$", re.I
@@ -121,24 +121,6 @@ def distinct(items: Iterable[str]) -> list[str]:
             seen.add(key)
             kept.append(item)
     return kept
-
-
-_QUOTE_MARKS = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-    }
-)
-
-
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS).casefold()
-    return " ".join(text.split())
 
 
 def record_text(record: Record) -> str:
