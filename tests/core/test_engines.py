@@ -266,3 +266,13 @@ def test_readme_main_command_writes_personas_with_no_server(run_persona, persona
     assert {"personas.json", "index.md", "report.html", "manifest.json"} <= {p.name for p in folder.iterdir()}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["engine"] == "extractive" and manifest["persona_artefact"] == "manifest"
+
+
+def test_a_table_for_an_engine_that_is_not_installed_is_warned_about(run_persona, persona_home):
+    result = run_persona("config", "show", env={"PERSONA_ENGINES__LMM__GROUPING": "order"})
+    assert result.exit_code == 0
+    assert (
+        "persona: warning: settings table 'engines.lmm' (from environment) belongs to no installed engine; "
+        "did you mean 'engines.llm'?"
+    ) in result.stderr
+    assert "engines.llm.grouping" in result.stdout and '"per-group"  # default' in result.stdout

@@ -42,7 +42,10 @@ class Runtime:
             from persona.settings import load_settings
 
             self._loaded = load_settings(overrides, environ=self.environ)
-            for warning in [*self._loaded.warnings, *self._loaded.unknown_sections(self.host.plugins)]:
+            warnings = [*self._loaded.warnings, *self._loaded.unknown_sections(self.host.plugins)]
+            if self._loaded.settings.engines:
+                warnings += self._loaded.unknown_engines(self.host.registered("engine"))
+            for warning in warnings:
                 if warning not in self.warned:
                     self.warned.add(warning)
                     print(f"persona: warning: {warning}", file=sys.stderr)

@@ -184,8 +184,24 @@ class LoadedSettings:
             warnings.append(f"settings section '{name}' (from {where}) belongs to no installed plugin{did}")
         return warnings
 
+    def unknown_engines(self, engines: Iterable[str]) -> list[str]:
+        """Warnings for ``[engines.NAME]`` tables of engines that are not installed."""
+        known = sorted(engines)
+        warnings = []
+        for name in sorted(self.settings.engines):
+            if name not in known:
+                hint = nearest(name, known)
+                did = f"; did you mean 'engines.{hint}'?" if hint else ""
+                where = self.origins_of(f"engines.{name}")
+                warnings.append(
+                    f"settings table 'engines.{name}' (from {where}) belongs to no installed engine{did}"
+                )
+        return warnings
+
     def origins_of(self, section: str) -> str:
-        found = sorted({o for key, o in self.origins.items() if key.split(".", 1)[0] == section})
+        found = sorted(
+            {o for key, o in self.origins.items() if key == section or key.startswith(f"{section}.")}
+        )
         return ", ".join(found) or "settings"
 
 

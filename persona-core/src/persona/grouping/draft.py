@@ -145,12 +145,13 @@ def compose(
     total_units: int,
     seed: int,
 ) -> Persona:
+    import numpy as np
 
     member_set = set(members)
     own = [s for s in candidates if s.unit in member_set]
     unit_words = {i: set(tokens(units[i].text(columns.free))) for i in members}
     centroid = (
-        space.vectors([w for i in members for w in [tokens(units[i].text(columns.free))]]).mean(axis=0)
+        np.asarray(space.vectors([tokens(units[i].text(columns.free)) for i in members]).mean(axis=0)).ravel()
         if own
         else None
     )

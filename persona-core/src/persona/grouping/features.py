@@ -1,5 +1,6 @@
-"""Units as vectors: TF-IDF over their free text reduced by a (randomized) truncated SVD, plus
-one-hot structured answers. numpy only."""
+"""Units as vectors: sparse TF-IDF over their free text reduced by a (randomized) truncated SVD,
+plus one-hot structured answers. The TF-IDF matrices are scipy CSR arrays, so their memory follows
+the non-zeros (a sentence holds a dozen terms of a vocabulary of thousands)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from persona.text import age_band
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy.sparse import csr_array
 
 WORD = re.compile(r"[a-z][a-z'\-]{2,}")
 _STOPWORDS = (
@@ -55,17 +57,26 @@ class TermSpace:
         n = len(documents)
         self.idf = np.array([np.log((1 + n) / (1 + df[t])) + 1.0 for t in self.terms], dtype=np.float64)
 
-    def vectors(self, documents: Sequence[list[str]]) -> np.ndarray:
+    def vectors(self, documents: Sequence[list[str]]) -> csr_array:
+        """One L2-normalised row of sublinear TF-IDF per document, as a sparse CSR array."""
         import numpy as np
+        from scipy.sparse import csr_array
 
-        matrix = np.zeros((len(documents), len(self.terms)), dtype=np.float64)
-        for row, words in enumerate(documents):
-            for word, count in Counter(words).items():
-                column = self.index.get(word)
-                if column is not None:
-                    matrix[row, column] = 1.0 + np.log(count)
-        matrix *= self.idf
-        return normalise_rows(matrix)
+        indptr = [0]
+        columns: list[int] = []
+        weights: list[float] = []
+        for words in documents:
+            counted = sorted((self.index[w], n) for w, n in Counter(words).items() if w in self.index)
+            columns.extend(column for column, _ in counted)
+            weights.extend(1.0 + float(np.log(n)) for _, n in counted)
+            indptr.append(len(columns))
+        data = np.asarray(weights, dtype=np.float64) * self.idf[np.asarray(columns, dtype=np.int64)]
+        shape = (len(documents), len(self.terms))
+        matrix = csr_array((data, np.asarray(columns, dtype=np.int64), np.asarray(indptr)), shape=shape)
+        norms = np.sqrt(np.asarray(matrix.power(2).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        matrix.data /= np.repeat(norms, np.diff(matrix.indptr))  # rows of unit length
+        return matrix
 
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -77,7 +88,7 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     return normalised
 
 
-def truncated_svd(matrix: np.ndarray, rank: int, seed: int) -> np.ndarray:
+def truncated_svd(matrix: np.ndarray | csr_array, rank: int, seed: int) -> np.ndarray:
     """The rows projected on the top ``rank`` singular directions (Halko et al.'s randomized SVD
     with two power iterations: exact enough for clustering, and linear in the data's size)."""
     import numpy as np
@@ -90,7 +101,7 @@ def truncated_svd(matrix: np.ndarray, rank: int, seed: int) -> np.ndarray:
         probe, _ = np.linalg.qr(probe)
         probe = matrix @ (matrix.T @ probe)
     basis, _ = np.linalg.qr(probe)
-    small = basis.T @ matrix
+    small = (matrix.T @ basis).T  # sparse-times-dense: never a dense copy of the matrix
     u, s, _ = np.linalg.svd(small, full_matrices=False)
     projected: np.ndarray = (basis @ u[:, :rank]) * s[:rank]
     return projected
