@@ -2,7 +2,7 @@
 does not fit one prompt: ``order`` (chunks in file order, the old way), ``similar`` (chunks made of
 groups of similar records) or ``per-group`` (one persona per group, grounded by its extractive draft).
 
-Each study (planted user types from ``bench/extractive_quality.py``: balanced and 10:5:2:1:2, with
+Each study (planted user types from ``tests/fixtures.py``: balanced and 10:5:2:1:2, with
 cross-talk) runs through ``persona generate -p ollama`` as a subprocess, against the loopback fake
 Ollama server of the test-suite (real HTTP, streamed NDJSON, num_ctx and num_predict enforced) with an
 8,192-token model, so every study needs several requests.
@@ -37,10 +37,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from extractive_quality import COMMON, TYPES, study, write_study  # noqa: E402
-
+from tests.fixtures import COMMON, TYPES, study, write_study  # noqa: E402
 from tests.ollama.fake_server import FakeModel, FakeOllama  # noqa: E402
 
 THEMES = 3  # themes a findings or merge answer notes

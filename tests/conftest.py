@@ -62,6 +62,13 @@ def entry_points_in(site: Path) -> list[importlib.metadata.EntryPoint]:
     ]
 
 
+def installed_plugin(name: str) -> object:
+    """The plugin installed under entry point ``name`` of the ``persona`` group, loaded as the host
+    loads it (so a test that needs another plugin does not import that plugin's package)."""
+    (entry,) = importlib.metadata.entry_points(group="persona", name=name)
+    return entry.load()
+
+
 def run_cli(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from persona.errors import ExitCode
 from persona.providers import ChatResponse, ModelInfo
-from persona.schema import FindingSet, PersonaSet, answer_schema
+from persona.schema import FindingSet, answer_schema
 
 from tests.core.analyst import AnalystPlugin, AnalystProvider
+from tests.fixtures import SCHEMAS
 
 
 def notes(folder, rows=200):
@@ -289,13 +290,6 @@ def lint(node: Any, path: str = "$") -> list[str]:
 
 
 #: Every kind of schema Persona sends (tests/ollama/test_decoder.py compiles them with llama.cpp).
-SCHEMAS = {
-    "personas": answer_schema(PersonaSet),
-    "personas-3": answer_schema(PersonaSet, max_items=3),
-    "personas-ids": answer_schema(PersonaSet, max_items=2, record_ids=["a-1", "b-2"]),
-    "findings": answer_schema(FindingSet),
-    "findings-ids": answer_schema(FindingSet, record_ids=[f"f1-r{n}" for n in range(50)]),
-}
 
 
 @pytest.mark.parametrize("schema", SCHEMAS.values(), ids=SCHEMAS.keys())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 
 from persona import hookimpl
 from persona.engines import EngineContext, EnginePlan, EngineResult, GenerateConfig
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tests.conftest import REPO
 from tests.core.analyst import AnalystPlugin, AnalystProvider
+from tests.fixtures import records_of, study, truth_of
 
 EXAMPLES = REPO / "examples" / "research"
 
@@ -157,44 +157,13 @@ def test_auto_falls_back_to_extractive_and_says_why(run_persona, persona_home):
 
 # -- the extractive engine --------------------------------------------------------------------------
 
-TYPES = {
-    "commuter": [
-        "The train is always late on my morning commute to the office.",
-        "I check live departures on the platform every single morning.",
-        "Delays on the commute make me late for my first meeting.",
-        "I want a season ticket that renews itself without the hassle.",
-    ],
-    "family": [
-        "Booking tickets for the kids and my partner takes forever.",
-        "I need family railcard discounts applied automatically at checkout.",
-        "Travelling with a pushchair and luggage is exhausting at busy stations.",
-        "We plan weekend trips to visit grandparents by train.",
-    ],
-    "student": [
-        "My student discount card expired and renewing it was confusing.",
-        "I always hunt for the cheapest advance fare on my laptop.",
-        "Split ticketing saves me money on the trip home from university.",
-        "Money is tight so every pound saved on fares really matters.",
-    ],
-}
-
 
 def survey(rows_per_type: dict[str, int], seed: int = 1) -> list[Record]:
-    rng = random.Random(seed)
-    records = []
-    number = 0
-    for kind, rows in rows_per_type.items():
-        for _ in range(rows):
-            number += 1
-            said = rng.sample(TYPES[kind], 3)
-            records.append(
-                Record(
-                    f"s-{number}",
-                    Provenance("survey.csv", row=number + 1),
-                    fields={"participant": f"P{number:03d}", "answer": " ".join(said), "kind_hint": kind},
-                )
-            )
-    return records
+    return records_of(study(rows_per_type, seed=seed))
+
+
+def planted(rows_per_type: dict[str, int], seed: int = 1) -> dict[str, str]:
+    return truth_of(study(rows_per_type, seed=seed), "survey")
 
 
 def run_extractive(records, count=3, seed=0):
@@ -210,7 +179,7 @@ def test_extractive_finds_planted_types_and_assigns_every_record():
     result = run_extractive(records)
     assert len(result.personas) == 3
     assert set(result.assignments) == {r.id for r in records}
-    truth = {r.id: r.fields["kind_hint"] for r in records}
+    truth = planted({"commuter": 12, "family": 12, "student": 12})
     for persona in result.personas:
         members = [rid for rid, pid in result.assignments.items() if pid == persona.id]
         kinds = {truth[rid] for rid in members}

@@ -4,48 +4,22 @@ group grounded by its extractive draft (the default)."""
 from __future__ import annotations
 
 import json
-import random
 import re
 
 from persona.errors import ExitCode
 
 from tests.core.analyst import RECORD, AnalystPlugin, AnalystProvider
+from tests.fixtures import TYPES, study, truth_of, write_study
 
-TYPES = {
-    "commuter": [
-        "The 07:40 train is late again and I miss the connection at the station",
-        "I check the departure board before I leave the house every weekday morning",
-        "Platform changes announced at the last minute make me run across the station",
-    ],
-    "parent": [
-        "School pickup decides my whole afternoon, so the bus must arrive on time",
-        "With two children and a pushchair the bus ramp is the thing I look at first",
-        "I plan the nursery run around the quietest bus so the kids can sit down",
-    ],
-    "cyclist": [
-        "I ride my bike to work and the cycle lane on the bridge is full of potholes",
-        "Secure bike parking near the office matters more to me than any timetable",
-        "When it rains I take the folding bike on the tram instead of riding all the way",
-    ],
-}
+KINDS = ("commuter", "family", "student")
 
 
-def study(folder, per_type=(60, 40, 20), seed=3):
+def make_study(folder, per_type=(60, 40, 20), seed=3):
     """A survey with three planted kinds of participant, shuffled; returns the path and the truth."""
-    rng = random.Random(seed)
-    rows = []
-    for (kind, pool), count in zip(TYPES.items(), per_type, strict=True):
-        for n in range(count):
-            rows.append((kind, f"{pool[n % 3]}, week {n}. {rng.choice(pool)}"))
-    rng.shuffle(rows)
-    lines = ["participant,comment"]
-    truth = {}
-    for n, (kind, text) in enumerate(rows):
-        lines.append(f'P{n:03d},"{text}"')
-        truth[f"study-{n + 2}"] = kind
+    rows = study(dict(zip(KINDS, per_type, strict=True)), seed=seed, said=2, common=0)
     path = folder / "study.csv"
-    path.write_text("\n".join(lines) + "\n")
-    return path, truth
+    write_study(rows, path)
+    return path, truth_of(rows, "study")
 
 
 def kinds_of(ids, truth):
@@ -57,7 +31,7 @@ def test_per_group_writes_one_grounded_persona_per_group_and_assigns_every_recor
 ):
     provider = AnalystProvider(context_length=12_000)  # each group fits one prompt, all of them do not
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
-    data, truth = study(tmp_path)
+    data, truth = make_study(tmp_path)
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "-n", "3")
     assert result.exit_code == 0, result.stderr
     run = persona_home / "run"
@@ -74,7 +48,7 @@ def test_per_group_writes_one_grounded_persona_per_group_and_assigns_every_recor
         members = [rid for rid, pid in assignments.items() if pid == persona["id"]]
         assert len(kinds_of(members, truth)) == 1
         assert set(persona["evidence"]) <= set(members)
-    assert sorted(kinds_of(assignments, truth)) == sorted(TYPES)
+    assert sorted(kinds_of(assignments, truth)) == sorted(KINDS)
     # each persona request carried its group's draft, made of the group's own sentences, and
     # showed only that group's records
     asks = [r for r in provider.requests if "personas" in r.schema["properties"]]
@@ -85,7 +59,7 @@ def test_per_group_writes_one_grounded_persona_per_group_and_assigns_every_recor
         draft, records = user.split("Here are the research records:", 1)
         shown = RECORD.findall(records)
         (kind,) = kinds_of(shown, truth)
-        assert any(sentence in draft for sentence in TYPES[kind])
+        assert any(sentence in draft for sentence in TYPES[kind]["said"])
         assert request.schema["properties"]["personas"]["maxItems"] == 1
     labels = [r["label"] for r in manifest["requests"]]
     assert sorted(labels) == [f"group {n}/3: personas" for n in (1, 2, 3)]
@@ -96,7 +70,7 @@ def test_similar_chunks_hold_one_kind_of_participant_each(
 ):
     provider = AnalystProvider(context_length=6_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
-    data, truth = study(tmp_path, per_type=(80, 50, 30))
+    data, truth = make_study(tmp_path, per_type=(80, 50, 30))
     result = run_persona(
         "generate",
         "-i",
@@ -127,7 +101,7 @@ def test_file_order_chunks_mix_the_kinds(run_persona, register_plugin, persona_h
     """The baseline the two groupings are measured against: shuffled data, chunks in file order."""
     provider = AnalystProvider(context_length=8_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
-    data, truth = study(tmp_path, per_type=(80, 50, 30))
+    data, truth = make_study(tmp_path, per_type=(80, 50, 30))
     result = run_persona(
         "generate", "-i", str(data), "-p", "analyst", "-o", "run", "--set", "engines.llm.grouping=order"
     )
@@ -140,12 +114,15 @@ def test_file_order_chunks_mix_the_kinds(run_persona, register_plugin, persona_h
     assert all(len(kinds_of(chunk, truth)) == 3 for chunk in chunks)
 
 
+STUDENT = re.compile("university|laptop|Split ticketing|Money is tight")  # only students say these
+
+
 class OneGroupFails(AnalystProvider):
-    """Answers every persona request about cyclists with evidence that names no record."""
+    """Answers every persona request about students with evidence that names no record."""
 
     def analyse(self, prompt, schema):
         answer = super().analyse(prompt, schema)
-        if "personas" in schema["properties"] and "bike" in prompt.split("Here are")[0]:
+        if "personas" in schema["properties"] and STUDENT.search(prompt.split("Here are")[0]):
             for persona in answer["personas"]:
                 persona["evidence"] = ["made-up-7"]
         return answer
@@ -156,15 +133,15 @@ def test_a_group_whose_persona_fails_the_gate_is_left_out_saying_what_lost_cover
 ):
     provider = OneGroupFails(context_length=12_000)
     register_plugin(AnalystPlugin(provider), "analyst-plugin")
-    data, truth = study(tmp_path)
+    data, truth = make_study(tmp_path)
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "-n", "3")
     assert result.exit_code == 0, result.stderr
-    cyclists = sum(kind == "cyclist" for kind in truth.values())
-    assert re.search(rf"1 of 3 groups left out \({cyclists} records lost coverage\)", result.stderr)
+    students = sum(kind == "student" for kind in truth.values())
+    assert re.search(rf"1 of 3 groups left out \({students} records lost coverage\)", result.stderr)
     assert "asked for 3 personas, the llm engine gave 2" in result.stderr
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
-    assert kinds_of(manifest["assignments"], truth) == {"commuter", "parent"}
-    assert manifest["details"]["records_without_coverage"] == cyclists
+    assert kinds_of(manifest["assignments"], truth) == {"commuter", "family"}
+    assert manifest["details"]["records_without_coverage"] == students
 
 
 def test_every_group_failing_is_exit_10_and_leaves_nothing(
@@ -178,7 +155,7 @@ def test_every_group_failing_is_exit_10_and_leaves_nothing(
             return answer
 
     register_plugin(AnalystPlugin(AllFail(context_length=12_000)), "analyst-plugin")
-    data, _ = study(tmp_path)
+    data, _ = make_study(tmp_path)
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "-o", "run", "-q")
     assert result.exit_code == ExitCode.ANSWER
     assert "quality gate" in result.stderr and "Traceback" not in result.stderr
@@ -187,7 +164,7 @@ def test_every_group_failing_is_exit_10_and_leaves_nothing(
 
 def test_dry_run_shows_the_groups(run_persona, register_plugin, persona_home, tmp_path):
     register_plugin(AnalystPlugin(AnalystProvider(context_length=12_000)), "analyst-plugin")
-    data, truth = study(tmp_path)
+    data, truth = make_study(tmp_path)
     result = run_persona("generate", "-i", str(data), "-p", "analyst", "--dry-run", "-n", "3")
     assert result.exit_code == 0, result.stderr
     match = re.search(

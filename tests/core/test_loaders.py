@@ -99,6 +99,20 @@ def test_csv_with_an_unclosed_quote(tmp_path):
     assert error_of(path).startswith("q.csv, row 3: invalid CSV: unexpected end of data")
 
 
+def test_the_garbage_collector_is_back_on_after_a_file_fails_to_parse(tmp_path):
+    import gc
+
+    path = tmp_path / "broken.csv"
+    path.write_text('id,comment\n1,"never closed\n', encoding="utf-8")
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        load_file(path)
+    assert gc.isenabled()
+    (tmp_path / "good.csv").write_text("id,comment\n1,fine thanks\n", encoding="utf-8")
+    load_file(tmp_path / "good.csv")
+    assert gc.isenabled()
+
+
 def test_csv_with_only_a_header(tmp_path):
     assert error_of(write(tmp_path / "h.csv", "a,b\n")) == (
         "h.csv: the file holds no records (only headers or empty values)"

@@ -11,11 +11,10 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import persona_ollama.plugin
-import persona_privacy.plugin
 import pytest
 
-from tests.core.test_awkward_answers import SCHEMAS
+from tests.conftest import installed_plugin
+from tests.fixtures import SCHEMAS
 from tests.ollama.fake_server import FakeOllama
 
 if os.environ.get("REQUIRE_DECODER") != "1":
@@ -47,8 +46,8 @@ def real_ollama(decoder: Decoder) -> Iterator[FakeOllama]:
 
 @pytest.fixture
 def decoder_env(real_ollama: FakeOllama, register_plugin: Any) -> dict[str, str]:
-    register_plugin(persona_ollama.plugin, "ollama")
-    register_plugin(persona_privacy.plugin, "privacy")
+    register_plugin(installed_plugin("ollama"), "ollama")
+    register_plugin(installed_plugin("privacy"), "privacy")
     return {
         "PERSONA_PRIVACY__PROCESSES": "1",
         "PERSONA_OLLAMA__HOST": real_ollama.url,

@@ -4,6 +4,7 @@ the non-zeros (a sentence holds a dozen terms of a vocabulary of thousands)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,7 +36,8 @@ VOCABULARY = 4000
 
 
 def tokens(text: str) -> list[str]:
-    return [word.strip("'-") for word in WORD.findall(text.lower()) if word.strip("'-") not in STOPWORDS]
+    words = [word.rstrip("'-") for word in WORD.findall(text.lower())]  # WORD starts with a letter
+    return [word for word in words if word not in STOPWORDS]
 
 
 class TermSpace:
@@ -68,7 +70,7 @@ class TermSpace:
         for words in documents:
             counted = sorted((self.index[w], n) for w, n in Counter(words).items() if w in self.index)
             columns.extend(column for column, _ in counted)
-            weights.extend(1.0 + float(np.log(n)) for _, n in counted)
+            weights.extend(1.0 + math.log(n) for _, n in counted)  # math.log: numpy's is slow on scalars
             indptr.append(len(columns))
         data = np.asarray(weights, dtype=np.float64) * self.idf[np.asarray(columns, dtype=np.int64)]
         shape = (len(documents), len(self.terms))
