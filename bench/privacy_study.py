@@ -24,9 +24,12 @@ NER pass over the same texts with the same number of processes.
     uv run python bench/privacy_study.py [--keep DIR] \
         [--research ../shared/data/presidio-research-synth-v2.json]
 
+Also a survey with no personal data at all (``--plain ROWS``, tests/fixtures.py): the share of its
+words ``privacy anonymise`` changes, beside presidio's defaults.
+
 Targets: <= 2% of planted values reach the model under any strategy (0 from file names, headers
-and keys), <= 10% of must-survive terms damaged, research recall >= 0.93 and precision >= 0.85,
-scanning <= 1.3x spaCy's NER pass.
+and keys), <= 10% of must-survive terms damaged, <= 0.1% of words changed with no personal data,
+research recall >= 0.90 at precision >= 0.85, scanning <= 1.3x spaCy's NER pass.
 """
 
 from __future__ import annotations
@@ -486,6 +489,40 @@ def scan_speed(texts: list[str], processes: int) -> dict:
     }
 
 
+def plain_study(work: Path, rows: int, seed: int, env: dict[str, str]) -> None:
+    """A survey with no personal data at all (tests/fixtures.py): every word changed is damage."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.fixtures import changed_words, plain_survey
+
+    survey = plain_survey(rows, seed)
+    folder = work / "plain"
+    folder.mkdir(exist_ok=True)
+    source = folder / "survey.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(survey[0]))
+        writer.writeheader()
+        writer.writerows(survey)
+    persona("privacy", "anonymise", str(source), "-o", str(folder / "out"), "--keep-names", env=env)
+    with (folder / "out" / "survey.csv").open(newline="", encoding="utf-8") as handle:
+        after = list(csv.DictReader(handle))
+    changed, total, which = changed_words(survey, after)
+    base_text, _ = presidio_defaults(_only(source, work))
+    base_rows = list(csv.DictReader(io.StringIO(base_text)))
+    base_changed, _, base_which = changed_words(survey, base_rows)
+    print(
+        f"no personal data ({rows} rows, seed {seed}): persona changed {changed}/{total} words "
+        f"({100 * changed / total:.2f}%; target <= 0.1%) {which.most_common(5)}; presidio defaults "
+        f"{base_changed} ({100 * base_changed / total:.2f}%) {base_which.most_common(5)}"
+    )
+
+
+def _only(source: Path, work: Path) -> Path:
+    folder = work / "plain-in"
+    folder.mkdir(exist_ok=True)
+    (folder / source.name).write_bytes(source.read_bytes())
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=11)
@@ -494,6 +531,7 @@ def main() -> None:
         "--research", type=Path, help="presidio-research-synth-v2.json: quality and speed too"
     )
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--plain", type=int, default=2000, help="rows of the study with no personal data")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="persona-study-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -515,6 +553,7 @@ def main() -> None:
         "PERSONA_PRIVACY__PROCESSES": str(args.processes),
         "PERSONA_PRIVACY__HASH_KEY": "bench-key-0123456789",
     }
+    plain_study(work, args.plain, args.seed, env)
     results: dict[str, dict] = {}
     for strategy in ("redact", "replace", "hash"):
         run = work / f"run-{strategy}"

@@ -177,3 +177,85 @@ def ari(truth: list[str], found: list[str]) -> float:
     expected = rows * cols / total if total else 0.0
     maximum = (rows + cols) / 2
     return (index - expected) / (maximum - expected) if maximum != expected else 1.0
+
+
+# -- a rail survey with no personal data at all ------------------------------------------------------
+# Every answer is made of ordinary words, places, weekdays, products and job titles, many of them
+# also somebody's name in some language ("fares", "will", "grace", "bill", "mark", "hope", "sunday").
+# Nothing in it identifies anyone, so every change an anonymiser makes to it is damage.
+
+PLAIN_OPENERS = ["", "Honestly, ", "Sorry but ", "Right, so ", "Hope so: ", "To be fair, ", "Mostly "]
+PLAIN_CLAUSES = [
+    "advance fares drop too late to plan a trip to {city}",
+    "give us an alert when advance fares drop",
+    "the Wi-Fi cuts out mid-journey between {city} and {city2}",
+    "a mid-journey seat change is impossible when the train is full",
+    "I will pay more for a quiet coach on {day}",
+    "the grace period on a delayed connection should be longer",
+    "bill payments for the season ticket go out on {day}",
+    "I book on {product} because the operator's own site times out",
+    "the {product} app lets me mark as read every delay alert",
+    "my manager lets me work from home on {day} when the trains strike",
+    "as a {job} I travel before six and the first train is always packed",
+    "the ticket office at {city} closes before the last train",
+    "we use {product} to split the cost of family tickets",
+    "the refund took three weeks and nobody answered my emails",
+    "fares went up again in January while the service got worse",
+    "the timetable changes every {day} without any warning",
+    "the guard was helpful when my connection at {city} was cancelled",
+    "contactless should work on every route, not just in {city}",
+    "a railcard that renews itself would save me a trip to the station",
+    "I would pay for a fold-up bike space if I could reserve it",
+]
+PLAIN_CITIES = ["London", "Manchester", "Leeds", "Cardiff", "Glasgow", "Bristol", "York", "Reading"]
+PLAIN_DAYS = ["Monday", "Friday", "Sunday", "Saturday", "weekends", "bank holidays"]
+PLAIN_PRODUCTS = ["Trainline", "Uber", "Zoom", "Slack", "Teams", "Citymapper", "Apple Pay", "Monzo"]
+PLAIN_JOBS = ["Staff Nurse", "teacher", "site engineer", "Head of Operations", "care worker"]
+
+
+def plain_survey(rows: int, seed: int = 1) -> list[dict[str, str]]:
+    """Survey rows with no personal data: an opaque respondent number, categories, free text."""
+    rng = random.Random(seed)
+
+    def answer() -> str:
+        clauses = rng.sample(PLAIN_CLAUSES, rng.randint(1, 2))
+        text = "; ".join(
+            clause.format(
+                city=rng.choice(PLAIN_CITIES),
+                city2=rng.choice(PLAIN_CITIES),
+                day=rng.choice(PLAIN_DAYS),
+                product=rng.choice(PLAIN_PRODUCTS),
+                job=rng.choice(PLAIN_JOBS),
+            )
+            for clause in clauses
+        )
+        opener = rng.choice(PLAIN_OPENERS)
+        return opener + (text[0].lower() if opener else text[0].upper()) + text[1:] + "."
+
+    return [
+        {
+            "respondent": str(1000 + n),
+            "region": rng.choice(["North West", "Wales", "Scotland", "London", "Yorkshire"]),
+            "travel_day": rng.choice(PLAIN_DAYS),
+            "booking_app": rng.choice(PLAIN_PRODUCTS),
+            "what_would_you_improve": answer(),
+            "anything_else": answer(),
+        }
+        for n in range(rows)
+    ]
+
+
+def changed_words(before: list[dict[str, str]], after: list[dict[str, str]]) -> tuple[int, int, Counter[str]]:
+    """Words of ``before`` that are not in the same cell of ``after``: (changed, total, which)."""
+    changed, total, which = 0, 0, Counter[str]()
+    for old, new in zip(before, after, strict=True):
+        for column, value in old.items():
+            kept = Counter(new.get(column, "").split())
+            for word in value.split():
+                total += 1
+                if kept[word]:
+                    kept[word] -= 1
+                else:
+                    changed += 1
+                    which[word] += 1
+    return changed, total, which

@@ -64,7 +64,7 @@ def test_only_specific_dates_are_personal(detector):
 
 def test_ages_and_titles(detector):
     assert ("AGE", "54") in found(detector, "I just turned 54 and use the app daily.")
-    assert ("PERSON", "Mrs. Slepička") in found(detector, "Mrs. Slepička flew home.")
+    assert ("PERSON", "Mrs. Okonjo") in found(detector, "Mrs. Okonjo flew home.")
 
 
 def test_form_labels_and_acronyms_stay(detector):

@@ -55,7 +55,7 @@ def test_what_personas_are_made_of_is_not_personal_data(detector, text, header):
             [("PHONE_NUMBER", "oh seven seven double oh, nine oh oh, one two three")],
         ),
         ("I'm 43 and my son is 9, I'm 5 minutes away", [("AGE", "43"), ("AGE", "9")]),
-        ("we met leone mazzi there", [("PERSON", "leone mazzi")]),
+        ("we met harriet oduya there", [("PERSON", "harriet oduya")]),
         ("my zip code is 610", [("ZIP_CODE", "610")]),
     ],
 )
@@ -79,13 +79,13 @@ def test_a_value_found_once_is_replaced_everywhere():
     anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
     out, _ = anonymiser.anonymise(
         [
-            ("Harriet Oduya lives in Leeds.", None),
-            ("She moved from Leeds last year, said harriet", None),
+            ("Harriet Oduya lives in Otley.", None),
+            ("She moved from Otley last year, said harriet", None),
             ("Contact: harriet@example.com", None),
             ("write to HARRIET@example.com", None),
         ]
     )
-    assert "Leeds" not in " ".join(out) and "harriet" not in " ".join(out).lower()
+    assert "Otley" not in " ".join(out) and "harriet" not in " ".join(out).lower()
     assert out[0].endswith("[LOCATION_1].") and "[LOCATION_1]" in out[1]
     assert out[2].endswith("[EMAIL_ADDRESS_1]") and out[3].endswith("[EMAIL_ADDRESS_1]")
 
@@ -146,9 +146,9 @@ def test_the_rescan_judges_a_column_as_the_scan_did(strategy):
 
 def test_a_postal_code_of_digits_after_a_place_goes_with_it(detector):
     [(entity, value)] = [
-        f for f in found(detector, "Our office moved to Arendal 4844 last spring") if f[0] != "DATE_TIME"
+        f for f in found(detector, "Our office moved to Kirkwall 4821 last spring") if f[0] != "DATE_TIME"
     ]
-    assert value == "Arendal 4844" and entity in ("LOCATION", "STREET_ADDRESS")
+    assert value == "Kirkwall 4821" and entity in ("LOCATION", "STREET_ADDRESS")
     assert ("LOCATION", "Leeds 2019") not in found(
         detector, "I lived in Leeds 2019 to 2021"
     )  # a year is not a code

@@ -137,6 +137,7 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
     from persona_privacy.detector import resolve
     from persona_privacy.names import distinctive
 
+    found = _without_sentence_start_words(values, found)
     sure: dict[str, str] = {}  # key -> entity
     guessed: dict[str, str] = {}
     for (text, _), detections in zip(values, found, strict=True):
@@ -182,10 +183,81 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
         added = [
             Detection(sure.get(key) or guessed[key], start, end, 0.5, "PersonaEverywhere")
             for start, end, key in matches
-            if key not in content and not any(start < d.end and d.start < end for d in kept)
+            if key not in content
+            and not any(start < d.end and d.start < end for d in kept)
+            and not _ordinary_occurrence(text, start, end)
         ]
         out.append(resolve(text, [*kept, *added]) if added or len(kept) != len(detections) else detections)
     return out
+
+
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*\Z")
+
+
+def _without_sentence_start_words(
+    values: Sequence[Value], found: list[list[Detection]]
+) -> list[list[Detection]]:
+    """Guesses of a common English word capitalised only where sentences start ("Fares went up",
+    "Bill payments go out") are dropped when the run writes that word in lower case elsewhere and
+    never capitalises it mid-sentence, as a name would be."""
+    from persona_privacy.content import GUESSED, NAME_LIKE
+    from persona_privacy.names import common_word
+
+    candidates: set[str] = set()
+    for (text, _), detections in zip(values, found, strict=True):
+        for d in detections:
+            value = text[d.start : d.end]
+            if (
+                d.source in GUESSED
+                and d.entity in NAME_LIKE
+                and value.isalpha()
+                and value[:1].isupper()
+                and _SENTENCE_START.search(text, 0, d.start)
+                and common_word(value)
+            ):
+                candidates.add(value.casefold())
+    if not candidates:
+        return found
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(candidates))) + r")(?![\w'’-])", re.I
+    )
+    lower: Counter[str] = Counter()
+    named: Counter[str] = Counter()  # capitalised where no sentence starts
+    for text, _ in values:
+        for m in pattern.finditer(text):
+            word = m.group()
+            if word.islower():
+                lower[word] += 1
+            elif not _SENTENCE_START.search(text, 0, m.start()):
+                named[word.casefold()] += 1
+    ordinary = {word for word in candidates if lower[word] and not named[word]}
+    if not ordinary:
+        return found
+    return [
+        [
+            d
+            for d in detections
+            if not (
+                d.source in GUESSED
+                and text[d.start : d.end].casefold() in ordinary
+                and _SENTENCE_START.search(text, 0, d.start)
+            )
+        ]
+        for (text, _), detections in zip(values, found, strict=True)
+    ]
+
+
+def _ordinary_occurrence(text: str, start: int, end: int) -> bool:
+    """An occurrence a found value is not carried to: a common English word written as one, in
+    lower case or capitalised only because a sentence starts there ("advance fares drop", "a
+    mid-journey change" after either was taken for a name). Where the detector found it, it goes."""
+    from persona_privacy.names import common_word, inflected, names, ordinary
+
+    value = text[start:end]
+    if not (value.islower() or _SENTENCE_START.search(text, 0, start)):
+        return False
+    # a known name keeps going with it ("said harriet"), unless it is also plainly a word
+    return ordinary(value) or inflected(value) or (common_word(value) and not names().is_name(value))
 
 
 def _folds(value: str) -> bool:

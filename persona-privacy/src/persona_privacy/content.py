@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 
-from persona_privacy.names import KINSHIP, names
+from persona_privacy.names import KINSHIP, common_word, names
+from persona_privacy.places import large_place
 from persona_privacy.words import header_words
 
 # Head nouns of job titles and roles, general English vocabulary of occupations.
@@ -78,7 +79,7 @@ _CONTENT_HEADER = re.compile(
     r"app|apps|tool|tools|device|devices|product|products|service|services|brand|brands|bank|"
     r"provider|platform|platforms|software|channel|channels|use|uses|using|used|frequency|how often|"
     r"often|when|day|days|age band|age group|age range|band|category|type|plan|tier|"
-    r"browser|phone model|os)\b"
+    r"browser|phone model|os|region|regions|area|areas)\b"
 )
 _PERSON_BEFORE = re.compile(
     r"(?i)\b(?:mr|mrs|ms|mx|miss|dr|prof|my name is|name is|called|named|asked|told|said|says|met|"
@@ -113,6 +114,7 @@ def has_first_name(value: str) -> bool:
 
 
 def job_title(value: str) -> bool:
+    value = re.sub(r"(?i)^(?:the|a|an|our|my|their)\s+", "", value.strip())  # "the Head of Operations"
     words = _WORDS.findall(value)
     return bool(words) and (words[-1].casefold() in _JOB_HEADS or bool(_JOB_PREFIX.match(value)))
 
@@ -141,6 +143,30 @@ _NRP_SHAPE = re.compile(
 )
 
 
+# What follows a person, not a place: "Florence said", "Austin's mum", "Paris and I".
+_PERSON_AFTER = re.compile(
+    r"(?:['’]s\b|\s+(?:said|says|told|tells|asked|asks|thinks|thought|reckons|mentioned|wants|wanted|"
+    r"is my|was my|and I|and me)\b)"
+)
+_TITLE_BEFORE = re.compile(r"(?i)\b(?:head|director|vp|chief|lead|manager|department) of\s+$")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*$")
+
+
+def _in_compound(text: str, start: int, end: int) -> bool:
+    return (end < len(text) - 1 and text[end] == "-" and text[end + 1].isalpha()) or (
+        start > 1 and text[start - 1] == "-" and text[start - 2].isalpha()
+    )
+
+
+def _common_opener(value: str, text: str, end: int) -> bool:
+    """A single common word followed by a lower-case word or a pause ("Hope so", "Right, ")."""
+    return (
+        " " not in value.strip()
+        and common_word(value, zipf=4.0)
+        and bool(re.match(r"(?:[ \t]+[a-z]|[,:;!?])", text[end:]))
+    )
+
+
 def is_content(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> bool:
     """Whether a name-like span detected by guessing is content that must survive."""
     if entity not in NAME_LIKE or source not in GUESSED:
@@ -151,7 +177,21 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
     following = _NEXT_WORD.match(text, end)
     if not cued and (job_title(value) or (following and job_title(f"{value} {following.group(1)}"))):
         return True  # "Junior Doctor": a title's last word is an occupation, whatever its first is
-    if cued or has_first_name(value):
+    if not cued and _TITLE_BEFORE.search(before):
+        return True  # "Head of Operations": what comes after "Head of" is a department
+    if cued:
+        return False
+    if large_place(value) and (entity == "LOCATION" or not _PERSON_AFTER.match(text, end)):
+        return True  # a city of 100,000 or more, a country, a region (NER may call it anything)
+    if _in_compound(text, start, end):
+        return True  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
+    if (
+        source == "PersonaProperNounRecognizer"
+        and _SENTENCE_START.search(before)
+        and _common_opener(value, text, end)
+    ):
+        return True  # "Hope so", "Sorry but", "Right, so": a common word capitalised at a sentence start
+    if has_first_name(value):
         return False
     words = _WORDS.findall(value)
     if entity == "NRP" and words and not _NRP_SHAPE.search(words[-1]):

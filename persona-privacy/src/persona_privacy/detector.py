@@ -265,6 +265,7 @@ class Detector:
 
     def _clean(self, text: str, found: list[Detection], header: str | None = None) -> list[Detection]:
         from persona_privacy.content import GUESSED, is_content
+        from persona_privacy.places import large_place
 
         kept = []
         for detection in found:
@@ -273,6 +274,13 @@ class Detector:
                 text, detection.start, detection.end, detection.entity, detection.source, header
             ):
                 continue  # a product, a job title, a role: what personas are made of
+            if (
+                self.settings.keep_content
+                and detection.entity == "LOCATION"
+                and detection.source == "column header"
+                and large_place(value)
+            ):
+                continue  # a "city" column that says London: a large city is content (places.py)
             if header is not None and detection.source in GUESSED and _cell_capital(text, detection):
                 continue
             if not value or is_structure_label(value) or value.casefold() in self.allowed:
@@ -382,7 +390,7 @@ def _file_name(text: str, detection: Detection) -> bool:
 
 
 def _specific_date(value: str) -> bool:
-    """Dates that can point at a person name a month, a day or a year ("14 March", "7/14/1995",
+    """Dates that can point at a person name a month, a day or a year ("14 March", "3/9/1987",
     "1987", "10:30"); "weekends", "daily" or a bare number like 66455 do not."""
     return bool(_MONTHS.search(value) or _DATE_SHAPES.search(value))
 
@@ -446,9 +454,9 @@ _POSTCODE_TAIL = re.compile(r"[ \t,]{0,3}(?:[A-Z]{1,2}\d[A-Z\d]?[ \t]*)?\d[A-Z]{
 _POSTCODE_HEAD = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?[ \t]*\Z")
 
 
-# A postal code of digits after a place or an address line ("ARENDAL 4844", "Tujetsch nan 7188",
-# "ÖVERTURINGEN 840 24"); not a year.
-_DIGIT_TAIL = re.compile(r"[ \t,]{1,6}(?:nan[ \t]+)?(?!(?:19|20)\d\d\b)\d{3,5}(?:[ -]\d{2,3})?\b(?![.,:]\d)")
+# A postal code of digits after a place or an address line ("Kirkwall 4821", "Vällingby 162 45");
+# not a year.
+_DIGIT_TAIL = re.compile(r"[ \t,]{1,6}(?!(?:19|20)\d\d\b)\d{3,5}(?:[ -]\d{2,3})?\b(?![.,:]\d)")
 
 
 def _with_postcode_tails(text: str, found: list[Detection]) -> list[Detection]:

@@ -120,6 +120,32 @@ def ordinary(word: str) -> bool:
     return key in ORDINARY or key in STOP_WORDS
 
 
+# Zipf frequency (log10 of uses per billion words, wordfreq's scale) at which a word is common in the
+# language's text: "fares" 3.6, "journey" 4.7, "hope" 5.4; most names people are called sit lower
+# ("priyanka" 2.7, "chiamaka" 0), though the commonest English names are higher.
+COMMON = 3.0
+
+
+def common_word(word: str, language: str = "en", zipf: float = COMMON) -> bool:
+    """Whether every word of ``word`` is at least that common in the language (wordfreq)."""
+    from wordfreq import zipf_frequency
+
+    parts = [part for part in re.split(r"[\s-]+", word.casefold()) if part]
+    return bool(parts) and all(zipf_frequency(part, language) >= zipf for part in parts)
+
+
+def inflected(word: str) -> bool:
+    """A plural or third-person form of a common word ("fares", "travels", "buses"), by English's
+    own -s and -es rules; "charles", "rhys" and "jules" are no such form (the tagger calls them NNS)."""
+    word = word.casefold()
+    if not word.endswith("s") or len(word) < 4:
+        return False
+    stems = [word[:-1]]
+    if re.search(r"(?:s|x|z|ch|sh|o)es$", word):
+        stems.append(word[:-2])
+    return any(common_word(stem, zipf=3.5) for stem in stems)
+
+
 def distinctive(word: str) -> bool:
     """A known name that is not also an ordinary word: "Harriet", "oduya"; not "Mark", "van"."""
     return names().is_name(word) and not ordinary(word)

@@ -8,7 +8,7 @@ from typing import Any
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
-from persona_privacy.names import KINSHIP, distinctive, names, ordinary
+from persona_privacy.names import KINSHIP, common_word, distinctive, inflected, names, ordinary
 from persona_privacy.words import MONTH_WORD as _MONTH_WORD
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
@@ -41,23 +41,21 @@ _UNIT = r"(?:,?\s*(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|r
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?(?:\s+\d{1,5}(?=\s+[^\W\d_]))?"
 _UPPER = "A-ZÀ-ÖØ-ÝĀ-ŽΑ-ΩА-Я"
 _WORD = rf"[{_UPPER}][\w'’.-]*"
-# Street words written as a separate word after the name ("Trenerys gate 232", "Rákóczi út 66").
-_AFTER = "gate|gata|vei|veien|vej|väg|vägen|gatan|tee|út|u\\.|utca|tér|sor|ulice|aleja|al\\."
 _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|la|del|di|da|do|dos|das|von|van|der|le|du|des))*?"
 
 STREET_PATTERNS = [
-    # 221B Baker Street, 6750 Koskikatu 25 Apt. 864, 10 Downing St
+    # 221B Baker Street, 14 Mill Lane Flat 2, 10 Downing St
     rf"\b{_NUMBER}\s+{_NAME}\s+(?i:{_SUFFIXES})\b\.?{_UNIT}",
     # Calle Mayor 12, Rue de la Paix 5, Via Roma, 3 (also written in lower case)
     rf"\b(?i:{_PREFIXES})\s+[\w'’.-]+(?:\s+[\w'’.-]+){{0,3}}?(?:\s*,?\s*(?:n[º°o.]\s*)?{_NUMBER})(?!\w){_UNIT}",
     rf"\b(?i:{_PREFIXES})\s+{_NAME}{_UNIT}",
-    # Trenerys gate 232, Rákóczi út 66, Baker Street 221
-    rf"\b(?:{_NUMBER}\s+)?{_NAME}\s+(?i:{_AFTER}|{_SUFFIXES})\.?\s+\d{{1,5}}[A-Za-z]?\b\.?{_UNIT}",
-    # a flat or suite on its own line: Apt. 342, Suite 741
+    # Orchard Road 14 (the number after the street)
+    rf"\b(?:{_NUMBER}\s+)?{_NAME}\s+(?i:{_SUFFIXES})\.?\s+\d{{1,5}}[A-Za-z]?\b\.?{_UNIT}",
+    # a flat or suite on its own line: Apt. 5, Suite 12
     r"\b(?i:apt\.?|apartment|suite|ste\.|unit|flat)\s*#?\d{1,5}[A-Za-z]?\b",
     # the corner of X and Y
     r"\b(?i:the\s+corner\s+of)\s+[^\n,?!]{2,60}?\s+and\s+[^\n,?!.]{2,40}",
-    # Hauptstraße 5, Koskikatu 25, Storgatan 12 B, Vesterbrogade 3
+    # Hauptstraße 5, Storgatan 12 B, Vesterbrogade 3
     rf"\b{_WORD}(?i:{_ENDINGS})\s*{_NUMBER}(?:\s+[A-Z]\b)?{_UNIT}",
     # 12 Hauptstraße
     rf"\b{_NUMBER}\s+{_WORD}(?i:{_ENDINGS})\b{_UNIT}",
@@ -66,8 +64,6 @@ STREET_PATTERNS = [
     r"\b(?i:psc|unit|cmr)\s+\d{1,5},?\s+(?i:box)\s+\d{1,5}\b",
     r"\b(?:USNS|USS|USNV|USCGC)\s+[A-Z][a-z]+\b",
     r"\b(?i:apo|fpo|dpo)\s+(?i:aa|ae|ap)\s+\d{5}\b",
-    # 353 Buerlia 227: a house number, a street name, a number (as in many European addresses)
-    rf"\b\d{{1,5}}\s+(?!{_MONTH_WORD}\b){_WORD}(?:\s+{_WORD}){{0,3}}\s+\d{{1,5}}[A-Za-z]?\b(?=\s*(?:\n|,|$))",
 ]
 
 # What may follow a street line in the same address: a unit, a city, region, postal code or
@@ -119,7 +115,7 @@ class StreetAddressRecognizer(EntityRecognizer):
             if (line is not None and any(ch.isdigit() for ch in line.group())) or (
                 line is not None and _TAIL_PART.match(text, line.end())
             ):
-                # "moved to Arendal 4844 last spring": a joiner ("la", "de") does not end an address
+                # "moved to Kirkwall 4821 last spring": a joiner ("la", "de") does not end an address
                 end = line.start() + len(re.sub(rf"(?:[ \t]+{_JOINER})+\Z", "", line.group()))
                 spans.append((line.start(), _extend(text, end)))
         return [
@@ -158,7 +154,7 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 _PERSON_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý]\.?|[A-ZÀ-Ý][\w'’-]+)){0,3}"
-# After the strongest cues a name may be written in lower case ("my name is borna jerković").
+# After the strongest cues a name may be written in lower case ("my name is tamsin abara").
 _ANY_NAME = r"[^\W\d_][\w'’-]+(?:[ \t]+(?:[^\W\d_]\.?|[^\W\d_][\w'’-]+)){0,2}"
 _STRONG_CUES = (
     r"my name is|my name's|name is|name:|last name\??|first name\??|surname\??|maiden name is|"
@@ -207,7 +203,7 @@ class _OwnRecognizer(EntityRecognizer):
 class PersonContextRecognizer(_OwnRecognizer):
     """Names announced by their context: titles (Mr, Dr...), "my name is", "called", "Dear"."""
 
-    # The title is part of what identifies the person ("Mrs. Slepička"), so it goes too.
+    # The title is part of what identifies the person ("Mrs. Okonjo"), so it goes too.
     _TITLE = re.compile(rf"(\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr)\.?\s+{_PERSON_NAME})")
     _STRONG = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t]+({_ANY_NAME})")
 
@@ -217,7 +213,7 @@ class PersonContextRecognizer(_OwnRecognizer):
         for match in self._STRONG.finditer(text):
             start, end = match.span(1)
             if doc is not None:
-                # stop the name where ordinary words begin ("borna jerković but everyone...")
+                # stop the name where ordinary words begin ("tamsin abara but everyone...")
                 words = [t for t in doc if t.idx >= start and t.idx < end]
                 kept = []
                 for token in words:
@@ -327,7 +323,7 @@ FORM_LABELS = {
 
 
 # spaCy labels the detector maps to an entity; a token under another label (WORK_OF_ART, PRODUCT,
-# EVENT: "Teresa and Jodi" in a list) is still open to the name recognizers.
+# EVENT: two first names joined by "and" in a list) is still open to the name recognizers.
 _MAPPED_LABELS = frozenset({"PERSON", "PER", "GPE", "LOC", "FAC", "NORP", "ORG", "DATE", "TIME"})
 
 
@@ -529,9 +525,11 @@ _LOWER_CUE = re.compile(
     rf"old|twin)\s+)?(?:{KINSHIP})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
+
+
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
 _JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
-# A known first name and a known surname in lower case, anywhere ("leone mazzi", "harriet oduya").
+# A known first name and a known surname in lower case, anywhere ("harriet oduya").
 _LOWER_PAIR = re.compile(
     r"(?<![\w'’-])(?=([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)\b)"
 )
@@ -545,20 +543,24 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         gazetteer = names()
         results = []
+        doc = getattr(nlp_artifacts, "tokens", None)
+        tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
         for match in _LOWER_CUE.finditer(text):
             first = match.group(1)
             if not gazetteer.is_first(first) or ordinary(first):
                 continue
+            if tags.get(match.start(1), "NN") in ("NNS", "VBZ") and inflected(first):
+                continue  # "and fares went up": the plural of a common noun, not someone's name
             end = match.end(1)
-            if match.group(2) and distinctive(match.group(2)):
-                end = match.end(2)
+            if match.group(2) and (distinctive(match.group(2)) or not common_word(match.group(2))):
+                end = match.end(2)  # a known surname, or a word English does not use: "harriet oduya"
             results.append(_result(self, "PERSON", match.start(1), end, 0.65))
         for match in _JOINED_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
+            if text[match.end(1)] == "-" and common_word(f"{first} {last}"):
+                continue  # "mid-journey", "set-up": a hyphenated English word, not a first name and surname
             if gazetteer.is_first(first) and not ordinary(first) and distinctive(last):
                 results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
-        doc = getattr(nlp_artifacts, "tokens", None)
-        tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
         for match in _LOWER_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
             if (

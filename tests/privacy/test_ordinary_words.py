@@ -1,0 +1,116 @@
+"""Issue 19: a guess never spreads, places are kept by size, and a study with nothing personal in it
+comes out as it went in. Each rule has cases it must catch and cases it must leave alone, on the real
+detector. The sentences are written for these tests; none is drawn from a benchmark."""
+
+from __future__ import annotations
+
+import pytest
+from persona_privacy.anonymiser import Anonymiser
+from persona_privacy.names import common_word, inflected
+from persona_privacy.places import large_place
+from persona_privacy.settings import PrivacySettings
+
+from tests.fixtures import changed_words, plain_survey
+from tests.privacy.conftest import found
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("fares", True),
+        ("travels", True),
+        ("buses", True),
+        ("charles", False),
+        ("rhys", False),
+        ("jules", False),
+    ],
+)
+def test_inflected_forms_of_common_words(word, expected):
+    assert inflected(word) is expected
+
+
+def test_common_words_by_frequency():
+    assert common_word("journey") and common_word("mid-journey")
+    assert not common_word("chiamaka") and not common_word("oduya")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("London", True),
+        ("Leeds and York", True),
+        ("North West", True),
+        ("Scotland", True),
+        ("the Midlands", True),
+        ("Texas", True),
+        ("Otley", False),  # a town of 14,000
+        ("Tiree", False),
+        ("14 Mill Lane, Leeds", False),
+        ("Leeds and Otley", False),
+    ],
+)
+def test_large_places(value, expected):
+    assert large_place(value) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("Give us an alert when advance fares drop.", None),
+        ("and fares went up again in January", None),
+        ("The Wi-Fi cuts out mid-journey between Bristol and York.", None),
+        ("Hope so: the guard was helpful.", None),
+        ("Sorry but the refund took three weeks.", None),
+        ("Right, so the ticket office closes early.", None),
+        ("As a Staff Nurse I report to the Head of Operations.", None),
+        ("The ticket office at Glasgow closes before the last train.", None),
+        ("North West", "region"),
+        ("Manchester", "city"),
+    ],
+)
+def test_ordinary_words_and_large_places_are_left_alone(detector, text, header):
+    assert found(detector, text, header) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "header", "expected"),
+    [
+        ("so I asked rhys about the van", None, ["rhys"]),
+        ("we met harriet oduya there", None, ["harriet oduya"]),  # a surname no list holds
+        ("I told charles twice", None, ["charles"]),  # tagged a plural, not one
+        ("Florence said the app kept crashing.", None, ["Florence"]),  # a city's name, and a person's
+        ("Otley", "city", ["Otley"]),  # a small town is removed
+    ],
+)
+def test_names_and_small_places_are_still_found(detector, text, header, expected):
+    assert [value for _, value in found(detector, text, header)] == expected
+
+
+def test_a_guess_is_not_carried_to_ordinary_words():
+    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    out, _ = anonymiser.anonymise(
+        [
+            ("Fares went up in January.", None),
+            ("Fares are too high on Sundays.", None),
+            ("advance fares drop too late", None),
+            ("My daughter Chiamaka books the tickets; chiamaka likes the app.", None),
+        ]
+    )
+    assert out[:3] == [
+        "Fares went up in January.",
+        "Fares are too high on Sundays.",
+        "advance fares drop too late",
+    ]
+    assert "chiamaka" not in out[3].lower()
+
+
+def test_a_study_with_no_personal_data_comes_out_unchanged():
+    rows = plain_survey(150, seed=3)
+    values = [(value, column) for row in rows for column, value in row.items()]
+    out, _ = Anonymiser(PrivacySettings(processes=1), "redact").anonymise(values)
+    columns = list(rows[0])
+    after = [
+        dict(zip(columns, out[i : i + len(columns)], strict=True)) for i in range(0, len(out), len(columns))
+    ]
+    changed, total, which = changed_words(rows, after)
+    assert changed <= total // 1000, which.most_common(10)  # at most 0.1% of words
