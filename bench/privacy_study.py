@@ -507,7 +507,10 @@ def plain_study(work: Path, rows: int, seed: int, env: dict[str, str]) -> None:
         after = list(csv.DictReader(handle))
     changed, total, which = changed_words(survey, after)
     base_text, _ = presidio_defaults(_only(source, work))
-    base_rows = list(csv.DictReader(io.StringIO(base_text)))
+    columns = list(survey[0])
+    base_rows = [  # by position: the defaults may rewrite the header line too
+        dict(zip(columns, cells, strict=False)) for cells in list(csv.reader(io.StringIO(base_text)))[1:]
+    ]
     base_changed, _, base_which = changed_words(survey, base_rows)
     print(
         f"no personal data ({rows} rows, seed {seed}): persona changed {changed}/{total} words "

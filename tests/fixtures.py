@@ -250,7 +250,7 @@ def changed_words(before: list[dict[str, str]], after: list[dict[str, str]]) -> 
     changed, total, which = 0, 0, Counter[str]()
     for old, new in zip(before, after, strict=True):
         for column, value in old.items():
-            kept = Counter(new.get(column, "").split())
+            kept = Counter((new.get(column) or "").split())
             for word in value.split():
                 total += 1
                 if kept[word]:

@@ -76,6 +76,31 @@ def test_non_english_text_is_refused(run_persona, privacy_plugin, privacy_env, p
     assert result.stderr.count("\n") == 1
 
 
+def test_a_table_of_names_and_contact_details_is_anonymised_not_refused(
+    run_persona, privacy_plugin, privacy_env, persona_home
+):
+    # A recruitment screener and a CRM export keyed by e-mail: no prose, so no English function
+    # words, in any language. Their fields are anonymised by kind; the prose beside them is judged.
+    people = [
+        ("Oluwaseun Adeyemi", "seun.adeyemi@example.org", "07700 900123", "LS6 2QT", "14/03/1988"),
+        ("Siobhán Ní Bhriain", "siobhan.nb@example.net", "07700 900456", "CF10 1EP", "02/11/1979"),
+        ("Taras Kovalenko", "t.kovalenko@example.com", "07700 900789", "G12 8QQ", "30/06/1995"),
+        ("Gurpreet Sandhu", "gsandhu@example.co.uk", "07700 900321", "B18 4AA", "21/01/1990"),
+    ] * 6
+    with (persona_home / "screener.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "email", "mobile", "postcode", "date_of_birth"])
+        writer.writerows(people)
+    crm = {email: {"name": name, "phone": phone, "postcode": code} for name, email, phone, code, _ in people}
+    (persona_home / "crm.json").write_text(json.dumps(crm), encoding="utf-8")
+    result = run_persona("privacy", "anonymise", "screener.csv", "crm.json", "-o", "clean", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    written = " ".join(path.read_text(encoding="utf-8") for path in (persona_home / "clean").iterdir())
+    for name, email, phone, code, _ in people[:4]:
+        assert name.split()[0] not in written and email not in written and phone not in written
+        assert code not in written
+
+
 def test_anonymise_keeps_formats(run_persona, privacy_plugin, privacy_env, persona_home):
     result = run_persona(
         "privacy",

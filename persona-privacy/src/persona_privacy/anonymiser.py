@@ -21,6 +21,7 @@ from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
 from persona_privacy.strategies import GENERALISED, apply, make_pseudonymiser
 
 MIN_WORDS = 40
+PROSE_WORDS = 4  # a value of fewer words is a name, a number, a code or a category, not prose
 MIN_ENGLISH = 0.15
 _OURS = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]|\b[A-Z][A-Z0-9_]*_[0-9a-f]{8}\b|\b\d{1,3}-\d{1,3}\b")
 
@@ -45,13 +46,23 @@ class Anonymiser:
         self.originals: dict[str, str] = {}
         self.progress: Callable[[int, int], None] | None = None
 
-    def check_english(self, display: str, texts: Iterable[str]) -> None:
-        words, share = english_share(self.detector.nlp, texts)
+    def check_english(self, display: str, values: Iterable[Value]) -> None:
+        """Refuse a file whose prose is not English. Only free text is judged: a table of names,
+        e-mails, phone numbers and postcodes has no function words in any language, and its
+        structured fields are anonymised by their kind (column header, pattern) whatever the prose."""
+        from persona_privacy.detector import header_entity
+
+        prose = (
+            text
+            for text, header in values
+            if len(text.split()) >= PROSE_WORDS and header_entity(header) is None
+        )
+        words, share = english_share(self.detector.nlp, prose)
         if words >= MIN_WORDS and share < MIN_ENGLISH:
             raise InputError(
                 f"{display}: the text does not look like English ({share:.0%} English function words); "
                 "persona-privacy detects personal data in English only, so it will not pretend to "
-                "anonymise this file"
+                "anonymise this file (if it is English, set input.encoding to the encoding it was saved in)"
             )
 
     def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
@@ -330,7 +341,7 @@ class AnonymisePreprocessor:
         from persona import KEY
 
         records = list(records)
-        by_file: dict[str, list[str]] = {}
+        by_file: dict[str, list[Value]] = {}
         values: list[Value] = []
         names = sorted({name for record in records for name in record.fields})
         # Column headers and keys are scanned like values: a key can be a name or an email.
@@ -339,10 +350,10 @@ class AnonymisePreprocessor:
             texts = by_file.setdefault(record.source.file, [])
             for name, value in record.fields.items():
                 values.append((value, name))
-                texts.append(value)
+                texts.append((value, name))
             if record.text:
                 values.append((record.text, None))
-                texts.append(record.text)
+                texts.append((record.text, None))
         for display, texts in by_file.items():
             self.anonymiser.check_english(display, texts)
         out, _ = self.anonymiser.anonymise(values)

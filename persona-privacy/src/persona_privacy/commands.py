@@ -59,7 +59,7 @@ def scan(
             if record.text:
                 values.append((record.text, None))
                 places.append((record, None))
-        anonymiser.check_english(loaded.display, [text for text, _ in values])
+        anonymiser.check_english(loaded.display, values)
         findings = []
         for (text, _), (record, field), detections in zip(
             values, places, anonymiser.detector.detect_stream(values), strict=True
@@ -140,7 +140,7 @@ def anonymise(
     for document in documents:
         for warning in document.warnings:
             _notice(warning)
-        anonymiser.check_english(document.display, [text for text, _ in document.values()])
+        anonymiser.check_english(document.display, document.values())
     values = [value for document in documents for value in document.values()]
     out, _ = anonymiser.anonymise(values)
     with RunWriter(output) as writer:
