@@ -507,11 +507,11 @@ def plain_study(work: Path, rows: int, seed: int, env: dict[str, str]) -> None:
         after = list(csv.DictReader(handle))
     changed, total, which = changed_words(survey, after)
     base_text, _ = presidio_defaults(_only(source, work))
-    columns = list(survey[0])
-    base_rows = [  # by position: the defaults may rewrite the header line too
-        dict(zip(columns, cells, strict=False)) for cells in list(csv.reader(io.StringIO(base_text)))[1:]
-    ]
-    base_changed, _, base_which = changed_words(survey, base_rows)
+    lines = source.read_text(encoding="utf-8").splitlines()[1:]
+    base_lines = base_text.splitlines()[1:]  # line by line: the defaults may break a row's quoting
+    base_changed, _, base_which = changed_words(
+        [{"line": line} for line in lines], [{"line": line} for line in base_lines]
+    )
     print(
         f"no personal data ({rows} rows, seed {seed}): persona changed {changed}/{total} words "
         f"({100 * changed / total:.2f}%; target <= 0.1%) {which.most_common(5)}; presidio defaults "

@@ -78,7 +78,8 @@ def test_ordinary_words_and_large_places_are_left_alone(detector, text, header):
         ("so I asked rhys about the van", None, ["rhys"]),
         ("we met harriet oduya there", None, ["harriet oduya"]),  # a surname no list holds
         ("I told charles twice", None, ["charles"]),  # tagged a plural, not one
-        ("Florence said the app kept crashing.", None, ["Florence"]),  # a city's name, and a person's
+        ("Florence said the app kept crashing.", None, ["Florence"]),
+        ("Interviewer (George): and then what?", None, ["George"]),  # also a city's name
         ("Otley", "city", ["Otley"]),  # a small town is removed
     ],
 )

@@ -148,6 +148,30 @@ _PERSON_AFTER = re.compile(
     r"(?:['’]s\b|\s+(?:said|says|told|tells|asked|asks|thinks|thought|reckons|mentioned|wants|wanted|"
     r"is my|was my|and I|and me)\b)"
 )
+_PLACE_BEFORE = re.compile(
+    r"(?i)\b(?:in|at|from|between|near|via|around|outside|into|towards|across|through|"
+    r"(?:trip|trips|travel|travelled|traveled|travelling|go|goes|going|went|move|moved|moving|get|got|"
+    r"back|train|trains|journey|journeys|way|route|commute|ticket|tickets|fare|fares|return|returned|"
+    r"heading|head|drive|drove|fly|flew|flight|flights|bus|coach)\s+to)\s+$"
+)
+_BEFORE_AND = re.compile(r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+(?:and|or|to|&)\s+$")
+_AND_AFTER = re.compile(r"\s+(?:and|or|to|&)\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")
+
+
+def _among_places(text: str, start: int, end: int) -> bool:
+    """Said as a place: after "in", "from", "between"..., or listed with a large place ("Bristol and
+    York"), where a first name alone ("with George") says nothing of which it is."""
+    before = text[max(0, start - 40) : start]
+    if _PLACE_BEFORE.search(before):
+        return True
+    joined_before = _BEFORE_AND.search(before)
+    joined_after = _AND_AFTER.match(text, end)
+    return bool(
+        (joined_before and large_place(joined_before.group(1)))
+        or (joined_after and large_place(joined_after.group(1)))
+    )
+
+
 _TITLE_BEFORE = re.compile(r"(?i)\b(?:head|director|vp|chief|lead|manager|department) of\s+$")
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*$")
 
@@ -181,8 +205,11 @@ def is_content(text: str, start: int, end: int, entity: str, source: str, header
         return True  # "Head of Operations": what comes after "Head of" is a department
     if cued:
         return False
-    if large_place(value) and (entity == "LOCATION" or not _PERSON_AFTER.match(text, end)):
-        return True  # a city of 100,000 or more, a country, a region (NER may call it anything)
+    person_shaped = _PERSON_AFTER.match(text, end) or (
+        has_first_name(value) and not _among_places(text, start, end)
+    )
+    if large_place(value) and (entity == "LOCATION" or not person_shaped):
+        return True  # a city of 100,000 or more, a country, a region; "George" the person is not the city
     if _in_compound(text, start, end):
         return True  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
     if (

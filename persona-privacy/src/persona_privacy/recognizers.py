@@ -527,6 +527,8 @@ _LOWER_CUE = re.compile(
 )
 
 
+# Tags a name takes in lower case: a noun, a proper noun, an adjective, a foreign word.
+_NAME_TAGS = ("NN", "JJ", "FW")
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
 _JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
 # A known first name and a known surname in lower case, anywhere ("harriet oduya").
@@ -547,8 +549,10 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
         tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
         for match in _LOWER_CUE.finditer(text):
             first = match.group(1)
-            if not gazetteer.is_first(first) or ordinary(first):
-                continue
+            weak = re.search(r"(?i)\b(?:with|and)\s+$", text[match.start() : match.start(1)])
+            unheard = not weak and not common_word(first) and tags.get(match.start(1), "NN")[:2] in _NAME_TAGS
+            if (not gazetteer.is_first(first) or ordinary(first)) and not unheard:
+                continue  # a known first name, or after a strong cue a word English does not use
             if tags.get(match.start(1), "NN") in ("NNS", "VBZ") and inflected(first):
                 continue  # "and fares went up": the plural of a common noun, not someone's name
             end = match.end(1)
@@ -615,8 +619,9 @@ class GazetteerNameRecognizer(_OwnRecognizer):
 
 class SpeakerNameRecognizer(_OwnRecognizer):
     """Names in transcript speaker tags: the name in brackets after a role or a participant code
-    (``Interviewer (Haf):``), and a tag that is a known first name or recurs as a speaker three
-    times (``Harriet:``). Roles and codes themselves (Interviewer, P02) are structure, kept."""
+    (``Interviewer (Haf):``), and a tag that is a known first name, recurs as a speaker three
+    times (``Harriet:``) or is no English word (``Temitope:``; labels such as ``Summary:`` are
+    common words). Roles and codes themselves (Interviewer, P02) are structure, kept."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         if ":" not in text and "：" not in text:
@@ -641,7 +646,11 @@ class SpeakerNameRecognizer(_OwnRecognizer):
                 continue
             if not all(word[:1].isupper() for word in words):
                 continue
-            if gazetteer.is_first(words[0]) or (tags.count(turn.label) >= 3 and len(words) <= 2):
+            if (
+                gazetteer.is_first(words[0])
+                or (tags.count(turn.label) >= 3 and len(words) <= 2)
+                or not any(common_word(word) for word in words)  # "Temitope:", a word English does not use
+            ):
                 results.append(_result(self, "PERSON", *turn.label_span, 0.75))
         return results
 

@@ -1,0 +1,78 @@
+"""Names the detector has never heard of: how many are still removed, by the place they are said.
+
+The gazetteer is Faker's name lists, so a benchmark that plants Faker names measures the dictionary.
+This one plants first names of many origins written down for this script (Punjabi, Yoruba, Igbo,
+Scots Gaelic, Irish, Welsh, Ukrainian, Polish, Tamil, Somali, Vietnamese...), keeps only those that
+are in none of the detector's lists (checked here, and the count dropped is printed), and puts each
+in sentences shaped like research notes, a cue before or after it. Half the names (every second one,
+in sorted order) are held out: their figure is printed apart, and nothing was tuned on either half.
+
+    uv run python bench/unlisted_names.py
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+NAMES = """
+Gurleen Harjit Jaspreet Manpreet Simranjit Navdeep Kuldip Balwinder Rupinder Sukhdeep
+Adebayo Olumide Folasade Temitope Oluwatoyin Yetunde Babatunde Ayodele Funmilayo Damilola
+Chidinma Nnamdi Ifeoma Obinna Chukwuemeka Ngozi Uchenna Adaeze Ikenna Somtochukwu
+Eilidh Mhairi Ailsa Catriona Ruaridh Seonaid Iain Morag Peigi Calum
+Aoife Niamh Caoimhe Saoirse Oisin Cian Tadhg Siobhan Ciaran Eoghan
+Rhodri Cerys Gethin Bethan Iwan Siwan Dafydd Eleri Hefin Nia
+Oleksandr Mykola Bohdan Yaroslava Oksana Taras Halyna Ostap Zoryana Dmytro
+Grzegorz Wojciech Małgorzata Przemysław Zbigniew Bożena Jadwiga Krzysztof Agnieszka Szymon
+Thangaraj Kavitha Senthil Murugan Lakshmi Thenmozhi Vignesh Karthika Arulmozhi Sathish
+Abdirahman Hodan Faadumo Warsame Ubah Ayaan Guled Idil Deeqa Hamdi
+Nguyen Thuy Huong Minh Quang Phuong Trang Duc Lan Tuan
+"""
+
+SHAPES = [
+    ("kinship", "my daughter {n} loves the app"),
+    ("kinship, hyphen", "my sister-in-law {N} books the tickets"),
+    ("verb of speaking", "so I asked {n} about the van"),
+    ("verb of messaging", "messaged {N} on WhatsApp about the refund"),
+    ("speaker tag", "{N}: the bus was late again"),
+    ("field label", "Agent: {N}"),
+    ("greeting", "Hi {N}, thanks for your time today."),
+    ("sign-off", "Thanks again,\n{N}"),
+    ("prose, capitalised", "I went with {N} because the car was in the garage."),
+    ("possessive", "{N}'s mum drives her to the station."),
+]
+
+
+def main() -> None:
+    from persona_privacy.anonymiser import Anonymiser
+    from persona_privacy.names import names
+    from persona_privacy.settings import PrivacySettings
+
+    gazetteer = names()
+    written = sorted(set(NAMES.split()))
+    unlisted = [name for name in written if not gazetteer.is_name(name)]
+    print(f"{len(written)} names written, {len(written) - len(unlisted)} dropped as in the detector's lists")
+    halves = {"tuning half": unlisted[0::2], "held-out half": unlisted[1::2]}
+    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    for half, chosen in halves.items():
+        values, where = [], []
+        for name in chosen:
+            for shape, template in SHAPES:
+                values.append((template.format(n=name.lower(), N=name), None))
+                where.append((shape, name))
+        together, _ = anonymiser.anonymise(values)  # one run: a name found once goes everywhere
+        alone = [anonymiser.anonymise([value])[0][0] for value in values]  # each sentence by itself
+        total = len(values)
+        print(f"{half}: {len(chosen)} names, {total} sentences")
+        for label, out in (("one run", together), ("each alone", alone)):
+            missed: Counter[str] = Counter()
+            for (shape, name), text in zip(where, out, strict=True):
+                missed[shape] += name.casefold() in text.casefold()
+            shapes = ", ".join(f"{shape} {missed[shape]}" for shape, _ in SHAPES if missed[shape])
+            print(
+                f"  {label:10s} left in {sum(missed.values())} ({100 * sum(missed.values()) / total:.1f}%)"
+                f"{': ' + shapes if shapes else ''}"
+            )
+
+
+if __name__ == "__main__":
+    main()
