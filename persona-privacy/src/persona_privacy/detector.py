@@ -8,6 +8,7 @@ detections to one span with the most specific type.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import logging
@@ -17,6 +18,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from persona import MissingPluginError, is_structure_label
@@ -473,43 +475,49 @@ def _with_postcode_tails(text: str, found: list[Detection]) -> list[Detection]:
     return out
 
 
+# Keys the rules file adds to presidio's recognizer entries (rules/en.yaml says what each means).
+RULE_KEYS = ("reason", "catch", "leave", "needs")
+
+
+@functools.cache
+def rules(language: str = "en") -> dict[str, Any]:
+    """The rules file for a language: presidio's registry form plus Persona's keys."""
+    import yaml
+
+    path = Path(__file__).with_name("rules") / f"{language}.yaml"
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _recognizers(settings: PrivacySettings, spacy_entities: list[str]) -> list[Any]:
+    """The rules file's recognizers, built by presidio's own loader, with what settings decide."""
+    from presidio_analyzer.recognizer_registry.recognizers_loader_utils import RecognizerListLoader
+
+    import persona_privacy.recognizers  # noqa: F401  # Persona's classes, found by name by the loader
+
+    conf = rules("en")
+    entries = []
+    for entry in conf["recognizers"]:
+        if entry.get("needs") and not getattr(settings, entry["needs"]):
+            continue
+        entry = {key: value for key, value in entry.items() if key not in RULE_KEYS}
+        if entry["name"] == "SpacyRecognizer":
+            entry["supported_entities"] = spacy_entities
+        elif entry["name"] == "PhoneRecognizer":
+            # each region costs a full pass of the phone-number matcher: the data's own, from settings
+            entry["supported_regions"] = tuple(settings.phone_regions)
+        entries.append(entry)
+    built = RecognizerListLoader.get(
+        entries,  # type: ignore[arg-type]  # presidio's hint says dict; its code iterates a list of entries
+        supported_languages=conf["supported_languages"],
+        global_regex_flags=conf["global_regex_flags"],
+    )
+    return list(built)
+
+
 def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
     from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
-        DateRecognizer,
-        EmailRecognizer,
-        IbanRecognizer,
-        IpRecognizer,
-        NhsRecognizer,
-        PhoneRecognizer,
-        SpacyRecognizer,
-        UkNinoRecognizer,
-        UkPostcodeRecognizer,
-        UrlRecognizer,
-        UsSsnRecognizer,
-    )
-
-    from persona_privacy.recognizers import (
-        AgeRecognizer,
-        ContextPhoneRecognizer,
-        FullDateRecognizer,
-        GazetteerNameRecognizer,
-        HandleRecognizer,
-        LongNumberRecognizer,
-        LowerCaseNameRecognizer,
-        ObfuscatedEmailRecognizer,
-        PersonContextRecognizer,
-        ProperNounRecognizer,
-        SpeakerNameRecognizer,
-        SpokenPhoneRecognizer,
-        StaffNumberRecognizer,
-        StreetAddressRecognizer,
-        UkPhoneRecognizer,
-        VehicleRegistrationRecognizer,
-        ZipCodeRecognizer,
-    )
 
     mapping = {
         "PERSON": "PERSON",
@@ -533,40 +541,7 @@ def _build_analyzer(nlp: Any, settings: PrivacySettings) -> Any:
     engine.nlp = {"en": nlp}  # type: ignore[assignment]  # the pipeline we loaded ourselves: presidio never loads or downloads one
 
     registry = RecognizerRegistry(supported_languages=["en"])
-    recognizers: list[Any] = [
-        SpacyRecognizer(supported_entities=spacy_entities),
-        EmailRecognizer(),
-        # Research data here is mostly British and European; numbers with a leading + match anywhere.
-        # Numbers written with a leading + are found whatever their country; each region listed
-        # here costs a full pass of the phone-number matcher, so keep the list to the data's own.
-        PhoneRecognizer(supported_regions=tuple(settings.phone_regions)),
-        CreditCardRecognizer(),
-        IbanRecognizer(),
-        IpRecognizer(),
-        UrlRecognizer(),
-        UsSsnRecognizer(),
-        NhsRecognizer(),
-        UkNinoRecognizer(),
-        UkPostcodeRecognizer(),
-        StreetAddressRecognizer(),
-        PersonContextRecognizer(),
-        ProperNounRecognizer(),
-        ZipCodeRecognizer(),
-        AgeRecognizer(),
-        LongNumberRecognizer(),
-        ContextPhoneRecognizer(),
-        UkPhoneRecognizer(),
-        LowerCaseNameRecognizer(),
-        GazetteerNameRecognizer(),
-        SpeakerNameRecognizer(),
-        HandleRecognizer(),
-        StaffNumberRecognizer(),
-        VehicleRegistrationRecognizer(),
-        ObfuscatedEmailRecognizer(),
-        SpokenPhoneRecognizer(),
-    ]
-    if settings.date_time:
-        recognizers += [DateRecognizer(), FullDateRecognizer()]
+    recognizers = _recognizers(settings, spacy_entities)
     for entity, words in settings.deny_list.items():
         if words:
             recognizers.append(

@@ -1,15 +1,19 @@
-"""Recognizers Persona adds to presidio's: street addresses, names by their context, and postal
-codes in context. Imported only when the detector is built (it imports presidio)."""
+"""Persona's rules that need code, on two bases: ``PersonaRecognizer`` (an analysis of the text
+and its tokens) and ``PersonaPatternRecognizer`` (patterns with a check a regex cannot make).
+
+Each is listed in ``rules/<language>.yaml`` by its class name, with its scores, the reason for
+them and the cases it must catch and leave alone; presidio's registry loader builds it from there.
+Pattern rules that need no code live in that file only. Imported only when the detector is built
+(it imports presidio)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
 from persona_privacy.names import KINSHIP, common_word, distinctive, inflected, names, ordinary
-from persona_privacy.words import MONTH_WORD as _MONTH_WORD
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
 # vocabulary of addresses, not names of any particular place.
@@ -68,12 +72,13 @@ STREET_PATTERNS = [
 
 # What may follow a street line in the same address: a unit, a city, region, postal code or
 # country, after a comma or on the next lines (quoted e-mail lines start with '>').
+# A UK postcode first, so "LS6 3QW" is taken whole, never as "LS6" and "3Q".
 _PART_WORD = (
-    "(?:["
+    r"(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|["
     + _UPPER
-    + r"][\w'’.-]*|[A-Z]{2,3}|\d{3,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\([\w ]+\))"
+    + r"][\w'’.-]*|[A-Z]{2,3}|\d{3,6}(?:-\d{3,4})?|\([\w ]+\))"
 )
-_JOINER = r"(?:de|la|del|am|im|upon|on|sur|en|nad|pod|an|der|di|da|do)"
+_JOINER = r"(?:de|la|del|am|im|upon|on|sur|en|nad|pod|an|der|di|da|do)\b"
 _UNIT_PART = r"(?:apt\.?|apartment|suite|ste\.?|unit|flat|floor|fl\.?|room|rm\.?|box|#)\s*[\w-]+"
 _TAIL_PART = re.compile(
     r"[ \t]*(?:,[ \t>*]*|\n[ \t,>*?•-]*)"
@@ -86,28 +91,77 @@ ADDRESS_CUE = re.compile(
     r"(?=\d|[A-ZÀ-Ý])"
 )
 _CUED_LINE = re.compile(
-    rf"(?:\d{{1,6}}[A-Za-z]?\s+)?{_PART_WORD}(?:[ \t]+(?:{_PART_WORD}|{_JOINER}|\d+[A-Za-z]?)){{0,6}}"
+    rf"(?:\d{{1,6}}[A-Za-z]?\s+)?{_PART_WORD}(?:[ \t]+(?:{_PART_WORD}|{_JOINER}|\d+[A-Za-z]?\b)){{0,6}}"
 )
 
 
-class StreetAddressRecognizer(EntityRecognizer):
-    """Street addresses: a street line, then the city, region, postcode and country after it."""
+class PersonaRecognizer(EntityRecognizer):
+    """A rule of Persona's that needs code. Built by presidio's registry loader from the rules
+    file, which gives its name, its language, any context words and its ``scores`` (a name for
+    each level of confidence, so no score is a bare number here)."""
 
-    ENTITY = "STREET_ADDRESS"
+    ENTITIES: tuple[str, ...] = ("PERSON",)
 
-    def __init__(self, score: float = 0.7) -> None:
-        self.score = score
-        self._patterns = [re.compile(p) for p in STREET_PATTERNS]
+    def __init__(
+        self,
+        supported_language: str = "en",
+        name: str | None = None,
+        context: list[str] | None = None,
+        scores: dict[str, float] | None = None,
+    ) -> None:
+        self.scores = dict(scores or {})
         super().__init__(
-            supported_entities=[self.ENTITY], name="PersonaStreetAddressRecognizer", supported_language="en"
+            supported_entities=list(self.ENTITIES),
+            name=name or type(self).__name__,
+            supported_language=supported_language,
+            context=context,
         )
 
     def load(self) -> None:
         pass
 
+    def score(self, level: str) -> float:
+        if level not in self.scores:
+            raise KeyError(f"{type(self).__name__}: the rules file gives no score for {level!r}")
+        return self.scores[level]
+
+
+class PersonaPatternRecognizer(PatternRecognizer):
+    """A pattern rule that needs a line of code beyond its patterns (a check, a trim). Its
+    patterns are named here; their scores and context words come from the rules file."""
+
+    ENTITY = ""
+    PATTERNS: ClassVar[dict[str, str]] = {}
+
+    def __init__(
+        self,
+        supported_language: str = "en",
+        name: str | None = None,
+        context: list[str] | None = None,
+        scores: dict[str, float] | None = None,
+    ) -> None:
+        scores = dict(scores or {})
+        missing = sorted(set(self.PATTERNS) - set(scores))
+        if missing:
+            raise KeyError(f"{name or type(self).__name__}: the rules file gives no score for {missing}")
+        super().__init__(
+            supported_entity=self.ENTITY,
+            patterns=[Pattern(label, regex, scores[label]) for label, regex in self.PATTERNS.items()],
+            context=context or [],
+            name=name or type(self).__name__,
+            supported_language=supported_language,
+        )
+
+
+class PersonaStreetAddressRecognizer(PersonaRecognizer):
+    """Street addresses: a street line, then the city, region, postcode and country after it."""
+
+    ENTITIES = ("STREET_ADDRESS",)
+    _PATTERNS: ClassVar[list[re.Pattern[str]]] = [re.compile(p) for p in STREET_PATTERNS]
+
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         spans: list[tuple[int, int]] = []
-        for pattern in self._patterns:
+        for pattern in self._PATTERNS:
             for match in pattern.finditer(text):
                 spans.append((match.start(), _extend(text, match.end())))
         for cue in ADDRESS_CUE.finditer(text):
@@ -119,18 +173,7 @@ class StreetAddressRecognizer(EntityRecognizer):
                 end = line.start() + len(re.sub(rf"(?:[ \t]+{_JOINER})+\Z", "", line.group()))
                 spans.append((line.start(), _extend(text, end)))
         return [
-            RecognizerResult(
-                self.ENTITY,
-                start,
-                end,
-                self.score,
-                analysis_explanation=None,  # type: ignore[arg-type]
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,  # type: ignore[has-type]
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                },
-            )
-            for start, end in _union(spans)
+            _result(self, "STREET_ADDRESS", start, end, self.score("address")) for start, end in _union(spans)
         ]
 
 
@@ -184,23 +227,7 @@ def _result(
     )
 
 
-class _OwnRecognizer(EntityRecognizer):
-    """A recognizer of Persona's own: nothing to load, named ``Persona<ClassName>``."""
-
-    ENTITIES: tuple[str, ...] = ("PERSON",)
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entities=list(self.ENTITIES),
-            name=f"Persona{type(self).__name__}",
-            supported_language="en",
-        )
-
-    def load(self) -> None:
-        pass
-
-
-class PersonContextRecognizer(_OwnRecognizer):
+class PersonaPersonContextRecognizer(PersonaRecognizer):
     """Names announced by their context: titles (Mr, Dr...), "my name is", "called", "Dear"."""
 
     # The title is part of what identifies the person ("Mrs. Okonjo"), so it goes too.
@@ -208,7 +235,8 @@ class PersonContextRecognizer(_OwnRecognizer):
     _STRONG = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t]+({_ANY_NAME})")
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-        results = [_result(self, "PERSON", m.start(1), m.end(1), 0.75) for m in self._TITLE.finditer(text)]
+        title = self.score("title")
+        results = [_result(self, "PERSON", m.start(1), m.end(1), title) for m in self._TITLE.finditer(text)]
         doc = getattr(nlp_artifacts, "tokens", None)
         for match in self._STRONG.finditer(text):
             start, end = match.span(1)
@@ -223,7 +251,7 @@ class PersonContextRecognizer(_OwnRecognizer):
                 if not kept:
                     continue
                 end = kept[-1].idx + len(kept[-1].text)
-            results.append(_result(self, "PERSON", start, end, 0.7))
+            results.append(_result(self, "PERSON", start, end, self.score("strong cue")))
         return results
 
 
@@ -324,10 +352,19 @@ FORM_LABELS = {
 
 # spaCy labels the detector maps to an entity; a token under another label (WORK_OF_ART, PRODUCT,
 # EVENT: two first names joined by "and" in a list) is still open to the name recognizers.
-_MAPPED_LABELS = frozenset({"PERSON", "PER", "GPE", "LOC", "FAC", "NORP", "ORG", "DATE", "TIME"})
+_MAPPED_LABELS = frozenset({"PERSON", "PER", "GPE", "LOC", "FAC", "NORP", "ORG"})
 
 
-class ProperNounRecognizer(EntityRecognizer):
+def _named_by_ner(token: Any) -> bool:
+    """Whether NER already gave this token an entity the detector maps. A word NER calls a date
+    counts only if English uses it ("Monday", "Christmas"): the small model calls a name it does
+    not know a date ("with Bronwen and Siân most days"), and dates are then generalised, not removed."""
+    if token.ent_type_ in _MAPPED_LABELS:
+        return True
+    return token.ent_type_ in ("DATE", "TIME") and common_word(token.text)
+
+
+class PersonaProperNounRecognizer(PersonaRecognizer):
     """Proper nouns that the statistical model tagged but did not classify as an entity.
 
     Small pipelines miss many names, especially uncommon or foreign ones, yet still tag them as
@@ -337,16 +374,7 @@ class ProperNounRecognizer(EntityRecognizer):
     ``privacy.allow_list``.
     """
 
-    def __init__(self, score: float = 0.5) -> None:
-        self.score = score
-        super().__init__(
-            supported_entities=["PERSON", "LOCATION", "ORGANIZATION"],
-            name="PersonaProperNounRecognizer",
-            supported_language="en",
-        )
-
-    def load(self) -> None:
-        pass
+    ENTITIES = ("PERSON", "LOCATION", "ORGANIZATION")
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None)
@@ -358,7 +386,7 @@ class ProperNounRecognizer(EntityRecognizer):
             if (
                 token is not None
                 and token.tag_ in ("NNP", "NNPS")
-                and token.ent_type_ not in _MAPPED_LABELS
+                and not _named_by_ner(token)
                 and token.is_alpha
                 # the small tagger calls "van" NNP: a lower-case word counts only as a known name
                 and (token.text[:1].isupper() or distinctive(token.text))
@@ -387,53 +415,25 @@ class ProperNounRecognizer(EntityRecognizer):
             entity = "ORGANIZATION"
         else:
             entity = "PERSON"
-        return [_result(self, entity, start, end, self.score)]
+        return [_result(self, entity, start, end, self.score("proper noun"))]
 
 
-class ZipCodeRecognizer(PatternRecognizer):
-    """Postal codes of digits (US ZIP, most of Europe), only where the words around say so."""
+class PersonaAgeRecognizer(PersonaPatternRecognizer):
+    """Ages: "34 years old", "aged 67", "I just turned 54", "54 y/o", "age: 22"; only the number is taken."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="ZIP_CODE",
-            patterns=[
-                Pattern("zip", r"\b\d{4,5}(?:-\d{4})?\b", 0.1),
-                # Swedish and Czech "394 13", Polish "53-320", short codes ("my zip code is 610")
-                Pattern("grouped", r"\b\d{3}[ ]\d{2}\b|\b\d{2}-\d{3}\b|\b\d{3}\b", 0.05),
-            ],
-            context=["zip", "zipcode", "postal", "postcode", "post code", "code"],
-            name="PersonaZipCodeRecognizer",
-            supported_language="en",
-        )
-
-
-class AgeRecognizer(PatternRecognizer):
-    """Ages: "34 years old", "aged 67", "I just turned 54", "54 y/o", "age: 22"."""
-
-    def __init__(self) -> None:
-        number = r"(?:1[01]\d|[1-9]?\d)"
-        super().__init__(
-            supported_entity="AGE",
-            patterns=[
-                Pattern(
-                    "years old", rf"\b{number}(?=[\s-]*(?:years?[\s-]*old|y/?o\b|yrs?\b|-year-old))", 0.7
-                ),
-                Pattern("cue", rf"(?i:\b(?:aged|age[d:]?|turned|turn|turning)\s+){number}\b", 0.6),
-                # "I'm 43", "she's 7", "my son is 9": not "I'm 5 minutes away", "he's 6 foot"
-                Pattern(
-                    "speech",
-                    r"(?i:\b(?:i'm|i’m|i am|im|she's|she’s|she is|he's|he’s|he is|they're|they’re|"
-                    r"you're|(?:son|daughter|kid|child|boy|girl|eldest|youngest)\s+is)\s+(?:only\s+|just\s+)?)"
-                    r"(?:1[01]\d|[1-9]?\d)\b(?![.,:]\d|\s*(?:%|percent|per|minutes?|mins?|hours?|hrs?|"
-                    r"seconds?|secs?|days?|weeks?|months?|pounds?|quid|miles?|km|metres?|meters?|feet|foot|ft|"
-                    r"inch|inches|stone|kg|times|o'clock|am\b|pm\b|st\b|nd\b|rd\b|th\b|p\b|k\b|x\b|in\b|"
-                    r"of\b|out\b|on\b|or\b|to\b|-|–))",
-                    0.6,
-                ),
-            ],
-            name="PersonaAgeRecognizer",
-            supported_language="en",
-        )
+    ENTITY = "AGE"
+    _NUMBER = r"(?:1[01]\d|[1-9]?\d)"
+    PATTERNS: ClassVar[dict[str, str]] = {
+        "years old": rf"\b{_NUMBER}(?=[\s-]*(?:years?[\s-]*old|y/?o\b|yrs?\b|-year-old))",
+        "cue": rf"(?i:\b(?:aged|age[d:]?|turned|turn|turning)\s+){_NUMBER}\b",
+        # "I'm 43", "she's 7", "my son is 9": not "I'm 5 minutes away", "he's 6 foot"
+        "speech": r"(?i:\b(?:i'm|i’m|i am|im|she's|she’s|she is|he's|he’s|he is|they're|they’re|"
+        r"you're|(?:son|daughter|kid|child|boy|girl|eldest|youngest)\s+is)\s+(?:only\s+|just\s+)?)"
+        r"(?:1[01]\d|[1-9]?\d)\b(?![.,:]\d|\s*(?:%|percent|per|minutes?|mins?|hours?|hrs?|"
+        r"seconds?|secs?|days?|weeks?|months?|pounds?|quid|miles?|km|metres?|meters?|feet|foot|ft|"
+        r"inch|inches|stone|kg|times|o'clock|am\b|pm\b|st\b|nd\b|rd\b|th\b|p\b|k\b|x\b|in\b|"
+        r"of\b|out\b|on\b|or\b|to\b|-|–))",
+    }
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: int | None = None
@@ -446,77 +446,17 @@ class AgeRecognizer(PatternRecognizer):
         return results
 
 
-class LongNumberRecognizer(PatternRecognizer):
-    """Card-length numbers (13 to 19 digits) that fail the card checksum: still identifiers."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="CREDIT_CARD",
-            patterns=[Pattern("long number", r"(?<![\d-])\d{4}(?:[ -]?\d){9,15}(?![\d-])", 0.45)],
-            context=["card", "credit", "debit", "account", "number"],
-            name="PersonaLongNumberRecognizer",
-            supported_language="en",
-        )
-
-
-class ContextPhoneRecognizer(PatternRecognizer):
+class PersonaContextPhoneRecognizer(PersonaPatternRecognizer):
     """Phone numbers in shapes the phone library rejects (short local numbers, odd grouping),
-    only where the words around them say they are phone numbers."""
+    only where the words around them say they are phone numbers (the context words are in the
+    rules file), and only with 7 to 15 digits."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="PHONE_NUMBER",
-            patterns=[Pattern("digits", r"(?<![\w+])\+?\(?\d{2,5}\)?(?:[ .-]?\d{2,5}){1,4}(?!\w)", 0.1)],
-            context=[
-                "phone",
-                "tel",
-                "telephone",
-                "mobile",
-                "cell",
-                "desk",
-                "fax",
-                "office",
-                "call",
-                "ring",
-                "contact",
-                "number",
-                "whatsapp",
-                "message",
-                "messages",
-                "registered",
-                "reach",
-                "text",
-                "sms",
-            ],
-            name="PersonaContextPhoneRecognizer",
-            supported_language="en",
-        )
+    ENTITY = "PHONE_NUMBER"
+    PATTERNS: ClassVar[dict[str, str]] = {"digits": r"(?<![\w+])\+?\(?\d{2,5}\)?(?:[ .-]?\d{2,5}){1,4}(?!\w)"}
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = sum(ch.isdigit() for ch in pattern_text)
         return None if 7 <= digits <= 15 else False
-
-
-class UkPhoneRecognizer(PatternRecognizer):
-    """UK phone numbers by their shape (07xxx mobiles, 01/02/03 landlines, +44), including ranges
-    the phone library rejects as unallocated, such as Ofcom's 07700 900 drama numbers."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="PHONE_NUMBER",
-            patterns=[
-                Pattern(
-                    "uk mobile", r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)7\d{3}[\s-]?\d{3}[\s-]?\d{3}(?!\w)", 0.6
-                ),
-                Pattern(
-                    "uk landline",
-                    r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|0)[123]\d{2,3}[\s-]?\d{3}[\s-]?\d{3,4}(?!\w)",
-                    0.45,
-                ),
-            ],
-            name="PersonaUkPhoneRecognizer",
-            supported_language="en",
-        )
 
 
 _TOLD = r"asked|told|tell|ask|called|rang|texted|messaged|emailed|met|meet|thanked|with|and|sees|saw|said to"
@@ -537,7 +477,7 @@ _LOWER_PAIR = re.compile(
 )
 
 
-class LowerCaseNameRecognizer(_OwnRecognizer):
+class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
     """Names written in lower case, as people type them ("my daughter chiamaka", "I asked rhys"):
     a known first name (Faker's lists) right after a kinship word or a verb of speaking to someone,
     with a known surname after it when there is one."""
@@ -558,13 +498,13 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
             end = match.end(1)
             if match.group(2) and (distinctive(match.group(2)) or not common_word(match.group(2))):
                 end = match.end(2)  # a known surname, or a word English does not use: "harriet oduya"
-            results.append(_result(self, "PERSON", match.start(1), end, 0.65))
+            results.append(_result(self, "PERSON", match.start(1), end, self.score("after a cue")))
         for match in _JOINED_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
             if text[match.end(1)] == "-" and common_word(f"{first} {last}"):
                 continue  # "mid-journey", "set-up": a hyphenated English word, not a first name and surname
             if gazetteer.is_first(first) and not ordinary(first) and distinctive(last):
-                results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
+                results.append(_result(self, "PERSON", match.start(1), match.end(2), self.score("pair")))
         for match in _LOWER_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
             if (
@@ -575,11 +515,11 @@ class LowerCaseNameRecognizer(_OwnRecognizer):
                 and not ordinary(first)
                 and not ordinary(last)
             ):
-                results.append(_result(self, "PERSON", match.start(1), match.end(2), 0.6))
+                results.append(_result(self, "PERSON", match.start(1), match.end(2), self.score("pair")))
         return results
 
 
-class GazetteerNameRecognizer(_OwnRecognizer):
+class PersonaGazetteerNameRecognizer(PersonaRecognizer):
     """Capitalised known first names that NER left alone ("**Megan** said", "Megan: yes"), with a
     known surname after them. Words that are also ordinary English (May, Will, Grace) count only
     where the tagger calls them proper nouns and not at the start of a sentence."""
@@ -589,12 +529,13 @@ class GazetteerNameRecognizer(_OwnRecognizer):
         if doc is None:
             return []
         gazetteer = names()
+        known = self.score("known name")
         results = []
         skip_to = -1
         for token in doc:
             if (
                 token.i <= skip_to
-                or token.ent_type_ in _MAPPED_LABELS
+                or _named_by_ner(token)
                 or not token.text[:1].isupper()
                 or not token.is_alpha
             ):
@@ -613,11 +554,11 @@ class GazetteerNameRecognizer(_OwnRecognizer):
             ):
                 end += 1
             skip_to = end
-            results.append(_result(self, "PERSON", token.idx, doc[end].idx + len(doc[end].text), 0.6))
+            results.append(_result(self, "PERSON", token.idx, doc[end].idx + len(doc[end].text), known))
         return results
 
 
-class SpeakerNameRecognizer(_OwnRecognizer):
+class PersonaSpeakerNameRecognizer(PersonaRecognizer):
     """Names in transcript speaker tags: the name in brackets after a role or a participant code
     (``Interviewer (Haf):``), and a tag that is a known first name, recurs as a speaker three
     times (``Harriet:``) or is no English word (``Temitope:``; labels such as ``Summary:`` are
@@ -639,7 +580,8 @@ class SpeakerNameRecognizer(_OwnRecognizer):
                     start = turn.inner_span[0] + (
                         len(text[slice(*turn.inner_span)]) - len(text[slice(*turn.inner_span)].lstrip())
                     )
-                    results.append(_result(self, "PERSON", start, start + len(turn.inner), 0.8))
+                    score = self.score("bracketed")
+                    results.append(_result(self, "PERSON", start, start + len(turn.inner), score))
                 continue
             words = turn.label.split()
             if is_structure_label(turn.label) or words[0].casefold() in FORM_LABELS or len(words) > 3:
@@ -651,7 +593,7 @@ class SpeakerNameRecognizer(_OwnRecognizer):
                 or (tags.count(turn.label) >= 3 and len(words) <= 2)
                 or not any(common_word(word) for word in words)  # "Temitope:", a word English does not use
             ):
-                results.append(_result(self, "PERSON", *turn.label_span, 0.75))
+                results.append(_result(self, "PERSON", *turn.label_span, self.score("tag")))
         return results
 
 
@@ -660,7 +602,7 @@ def _name_part(word: str) -> bool:
     return len(word) >= 3 and (gazetteer.is_name(word) or (len(word) >= 4 and gazetteer.is_name(word[1:])))
 
 
-class HandleRecognizer(_OwnRecognizer):
+class PersonaHandleRecognizer(PersonaRecognizer):
     """Social handles (``@harriet_o``, ``u/rhys_p``) and usernames with digits (``jsmith84``) that
     carry a name, or that the words around call a username."""
 
@@ -678,7 +620,7 @@ class HandleRecognizer(_OwnRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         results = [
-            _result(self, "HANDLE", m.start(), m.end(), 0.7)
+            _result(self, "HANDLE", m.start(), m.end(), self.score("handle"))
             for m in self._HANDLE.finditer(text)
             if not m.group().lstrip("@").isdigit()
         ]
@@ -690,111 +632,8 @@ class HandleRecognizer(_OwnRecognizer):
             )
             cued = bool(self._CUE.search(text[max(0, match.start() - 40) : match.start()]))
             if named or cued:
-                results.append(_result(self, "HANDLE", match.start(), match.end(), 0.6))
+                results.append(_result(self, "HANDLE", match.start(), match.end(), self.score("username")))
         return results
-
-
-class StaffNumberRecognizer(PatternRecognizer):
-    """Staff, employee, badge, payroll and membership numbers, only where the words say so."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="STAFF_ID",
-            patterns=[Pattern("id", r"(?<![\w-])(?:[A-Z]{1,4}[-/]?)?\d{4,10}(?![\w-])", 0.1)],
-            context=[
-                "staff",
-                "employee",
-                "badge",
-                "payroll",
-                "personnel",
-                "pass",
-                "member",
-                "membership",
-                "works",
-                "id",
-                "number",
-                "no",
-                "reference",
-                "ref",
-                "pin",
-                "student",
-                "patient",
-                "customer",
-                "account",
-                "loyalty",
-            ],
-            name="PersonaStaffNumberRecognizer",
-            supported_language="en",
-        )
-
-    def validate_result(self, pattern_text: str) -> bool | None:
-        digits = re.sub(r"\D", "", pattern_text)
-        if len(digits) == 4 and 1900 <= int(digits) <= 2099 and digits == pattern_text:
-            return False  # a year
-        return None
-
-
-class VehicleRegistrationRecognizer(PatternRecognizer):
-    """UK vehicle registrations: current (``LB07 SEO``) and prefix (``A123 BCD``) formats."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="VEHICLE_REG",
-            patterns=[
-                Pattern("current", r"\b[A-HJ-PR-Y][A-HJ-PR-Y]\d{2}\s?[A-HJ-PR-Z]{3}\b", 0.55),
-                Pattern("prefix", r"\b[A-HJ-NP-Y]\d{1,3}\s?[A-HJ-PR-Y]{3}\b", 0.2),
-            ],
-            context=[
-                "reg",
-                "registration",
-                "plate",
-                "plates",
-                "numberplate",
-                "car",
-                "van",
-                "vehicle",
-                "dvla",
-                "parked",
-            ],
-            name="PersonaVehicleRegistrationRecognizer",
-            supported_language="en",
-        )
-
-
-_TLD = r"(?:com|org|net|edu|gov|io|co|uk|ac|nhs|me|info|biz|de|fr|es|it|nl|ie|eu|us|ca|au|in|ng)"
-_AT = r"(?:\s*(?:\(at\)|\[at\]|\{at\}|<at>)\s*|\s+at\s+|%40|\s*@\s+|\s+@\s*)"
-_DOT = r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+dot\s+|\.)"
-
-
-class ObfuscatedEmailRecognizer(PatternRecognizer):
-    """E-mail addresses written to dodge scrapers: ``name at example dot com``, ``name (at) example
-    (dot) co (dot) uk``, ``name%40example.com``."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="EMAIL_ADDRESS",
-            patterns=[
-                Pattern(
-                    "spelt",
-                    rf"(?i)\b[a-z0-9][\w.+-]{{0,40}}{_AT}[a-z0-9-]{{2,40}}(?:{_DOT}[a-z0-9-]{{2,20}})*{_DOT}{_TLD}\b",
-                    0.7,
-                ),
-                # an address inside a key path ("contacts.name@example.com.handle"), where the
-                # standard recognizer takes ".handle" for a top-level domain and gives up
-                Pattern(
-                    "in a path",
-                    rf"(?i)\b[a-z0-9][\w.+-]{{0,60}}@[a-z0-9-]{{1,40}}(?:\.[a-z0-9-]{{1,30}}){{0,3}}?\.{_TLD}(?=\.\w)",
-                    0.7,
-                ),
-            ],
-            name="PersonaObfuscatedEmailRecognizer",
-            supported_language="en",
-        )
-
-    def validate_result(self, pattern_text: str) -> bool | None:
-        # "meet at the station dot com" is not an address; an obfuscated one has a spelt "dot" or
-        # a dotted domain
-        return None if re.search(r"(?i)dot|\.\w|%40|@", pattern_text) else False
 
 
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
@@ -819,7 +658,7 @@ _DIGITS = {
 }
 
 
-class SpokenPhoneRecognizer(_OwnRecognizer):
+class PersonaSpokenPhoneRecognizer(PersonaRecognizer):
     """Phone numbers read out as words in a transcript: "oh seven seven double oh nine ..."."""
 
     ENTITIES = ("PHONE_NUMBER",)
@@ -840,28 +679,6 @@ class SpokenPhoneRecognizer(_OwnRecognizer):
                     repeat = 1
             words = len(re.findall(r"(?i)[a-z]+", match.group()))
             if 9 <= count <= 15 and words >= 3:
-                results.append(_result(self, "PHONE_NUMBER", match.start(), match.end(), 0.6))
+                score = self.score("spoken")
+                results.append(_result(self, "PHONE_NUMBER", match.start(), match.end(), score))
         return results
-
-
-_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
-
-
-class FullDateRecognizer(PatternRecognizer):
-    """Full dates in the ways people write them ("3rd June 1975", "14 March 2025", "March 14, 2025",
-    "14/03/2025", "2025-03-14"): they are generalised to month and year."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            supported_entity="DATE_TIME",
-            patterns=[
-                Pattern(
-                    "day month year", rf"\b{_ORDINAL}(?:\s+of)?\s+{_MONTH_WORD},?\s+(?:19|20)\d{{2}}\b", 0.75
-                ),
-                Pattern("month day year", rf"\b{_MONTH_WORD}\s+{_ORDINAL},?\s+(?:19|20)\d{{2}}\b", 0.75),
-                Pattern("numeric", r"\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d{2}\b", 0.6),
-                Pattern("iso", r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b", 0.6),
-            ],
-            name="PersonaFullDateRecognizer",
-            supported_language="en",
-        )

@@ -1,0 +1,89 @@
+"""Every rule in the rules file catches its cases and leaves its others alone, on the real detector.
+
+The cases live beside each rule in persona_privacy/rules/en.yaml; this module only runs them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import persona_privacy.recognizers as code_rules
+import pytest
+from persona_privacy.detector import RULE_KEYS, Detector, rules
+
+RULES = rules("en")["recognizers"]
+
+
+def _cases(kind: str) -> list[Any]:
+    return [
+        pytest.param(rule["name"], case, id=f"{rule['name']}-{number}")
+        for rule in RULES
+        for number, case in enumerate(rule.get(kind, []), start=1)
+    ]
+
+
+_ALONE: dict[str, Any] = {}
+
+
+def _alone(detector: Detector, name: str, text: str) -> list[Any]:
+    """What one rule finds on its own, through presidio's engine (context words count), before
+    any other rule's finding of the same span could replace it."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+    if name not in _ALONE:
+        [recognizer] = [r for r in detector.analyzer.registry.recognizers if r.name == name]
+        registry = RecognizerRegistry(recognizers=[recognizer], supported_languages=["en"])
+        _ALONE[name] = AnalyzerEngine(
+            registry=registry, nlp_engine=detector.analyzer.nlp_engine, supported_languages=["en"]
+        )
+    return _ALONE[name].analyze(text, language="en", score_threshold=detector.settings.score_threshold)
+
+
+def test_every_rule_has_a_name_a_reason_and_cases_both_ways():
+    names = [rule["name"] for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert rule.get("reason"), rule["name"]
+        assert rule.get("catch") and rule.get("leave"), f"{rule['name']}: cases it must catch and leave alone"
+        for pattern in rule.get("patterns", []):
+            assert 0 < pattern["score"] <= 1 and pattern["name"], rule["name"]
+
+
+def test_every_code_rule_is_in_the_rules_file_and_every_listed_one_exists():
+    listed = {rule["name"] for rule in RULES}
+    bases = {code_rules.PersonaRecognizer, code_rules.PersonaPatternRecognizer}
+    classes = {
+        name
+        for name, value in inspect.getmembers(code_rules, inspect.isclass)
+        if issubclass(value, tuple(bases)) and value not in bases
+    }
+    assert classes <= listed  # a code rule nobody loads is dead code
+    for rule in RULES:
+        if rule["name"].startswith("Persona") and rule.get("type") == "predefined":
+            assert rule["name"] in classes
+
+
+def test_the_detector_loads_every_rule_the_settings_allow(detector):
+    loaded = {recognizer.name for recognizer in detector.analyzer.registry.recognizers}
+    wanted = {rule["name"] for rule in RULES if getattr(detector.settings, rule.get("needs", ""), True)}
+    assert wanted <= loaded
+    assert set(RULE_KEYS) == {"reason", "catch", "leave", "needs"}
+
+
+@pytest.mark.parametrize(("name", "case"), _cases("catch"))
+def test_a_rule_catches_its_cases(detector, name, case):
+    text, value = case
+    start = text.index(value)
+    end = start + len(value)
+    fired = _alone(detector, name, text)
+    assert any(r.start <= start and r.end >= end for r in fired), (name, text, fired)
+    # and what the whole detector keeps removes it (no keep-rule or overlap lets it through)
+    [final] = detector.detect([(text, None)])
+    assert any(d.start <= start and d.end >= end for d in final), (text, final)
+
+
+@pytest.mark.parametrize(("name", "case"), _cases("leave"))
+def test_a_rule_leaves_its_other_cases_alone(detector, name, case):
+    fired = [(r.entity_type, case[r.start : r.end]) for r in _alone(detector, name, case)]
+    assert fired == []
