@@ -50,8 +50,30 @@ def test_scan_json_show_values_and_fail_on_pii(run_persona, privacy_plugin, priv
         "entity": "PERSON",
         "score": 1.0,
         "value": "Harriet Oduya",
+        "rule": "column header",
     }
     assert payload["totals"]["EMAIL_ADDRESS"] == 12
+
+
+def test_scan_explain_names_the_rule_behind_each_finding_and_each_kept_word(
+    run_persona, privacy_plugin, privacy_env, tmp_path
+):
+    study = tmp_path / "notes.csv"
+    study.write_text(
+        'role,notes\nStaff Nurse,"I book on Trainline; my daughter chiamaka moved to Otley from Manchester"\n'
+    )
+    result = run_persona("privacy", "scan", str(study), "--json", "--explain", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    [entry] = json.loads(result.stdout)["files"]
+    found = {(f["value"], f["rule"]) for f in entry["findings"]}
+    assert ("c*******", "PersonaLowerCaseNameRecognizer") in found  # masked, with its rule
+    assert all(f["reason"] for f in entry["findings"])
+    kept = {k["value"]: k["rule"] for k in entry["kept"]}
+    assert kept["Staff Nurse"] == "job title" and kept["Manchester"] == "large place"
+    # a kept word is never also a finding
+    assert "Otley" not in kept and "chiamaka" not in json.dumps(entry["kept"])
+    text = run_persona("privacy", "scan", str(study), "--explain", env=privacy_env).stdout
+    assert "kept 'Staff Nurse'  [job title: " in text and "[PersonaLowerCaseNameRecognizer: " in text
 
 
 def test_scan_of_a_clean_file_passes_fail_on_pii(run_persona, privacy_plugin, privacy_env, persona_home):
@@ -74,6 +96,34 @@ def test_non_english_text_is_refused(run_persona, privacy_plugin, privacy_env, p
     assert result.exit_code == ExitCode.INPUT
     assert result.stderr.startswith("persona: error: notizen.txt: the text does not look like English")
     assert result.stderr.count("\n") == 1
+    assert "input.encoding" in result.stderr and "privacy.skip_refused" in result.stderr
+
+
+def test_skip_refused_goes_on_without_the_file_and_counts_it(
+    run_persona, privacy_plugin, privacy_env, persona_home
+):
+    (persona_home / "study").mkdir()
+    (persona_home / "study" / "notizen.txt").write_text(
+        "Ich fahre jeden Morgen mit dem Zug zur Arbeit. Die App ist oft langsam und die Anmeldung "
+        "funktioniert nicht, wenn das Signal schwach ist. Ich wünsche mir, dass das Ticket sofort "
+        "angezeigt wird, auch ohne Internet. Meine Kollegin Jadwiga kauft deshalb Papiertickets.\n"
+    )
+    (persona_home / "study" / "notes.txt").write_text("Harriet Oduya said the app froze on the platform.\n")
+    stopped = run_persona("privacy", "anonymise", "study", "-o", "out", env=privacy_env)
+    assert stopped.exit_code == ExitCode.INPUT and not (persona_home / "out").exists()
+    result = run_persona("privacy", "anonymise", "study", "-o", "out", "--skip-refused", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    assert "left out (privacy.skip_refused): " in result.stderr and "notizen.txt" in result.stderr
+    copies = sorted(p.name for p in (persona_home / "out").iterdir())
+    assert copies == [
+        "anonymisation.json",
+        "input-1.txt",
+    ]  # notes.txt sorts first; no copy of the refused file
+    manifest = (persona_home / "out" / "anonymisation.json").read_text()
+    assert "Jadwiga" not in manifest and "notizen" not in manifest
+    [why] = json.loads(manifest)["refused_files"]
+    assert why.startswith("the text does not look like English (")
+    assert "Oduya" not in (persona_home / "out" / "input-1.txt").read_text()
 
 
 def test_a_table_of_names_and_contact_details_is_anonymised_not_refused(
@@ -140,6 +190,9 @@ def test_anonymise_keeps_formats(run_persona, privacy_plugin, privacy_env, perso
         assert value not in text, value
     summary = json.loads((out / "anonymisation.json").read_text())
     assert summary["strategy"] == "redact" and summary["mentions_by_type"]["EMAIL_ADDRESS"] == 14
+    # the manifest counts decisions per rule: every mention removed by one, each kept word by one
+    assert sum(summary["removed_by_rule"].values()) == sum(summary["mentions_by_type"].values())
+    assert summary["removed_by_rule"]["column header"] > 0 and summary["kept_by_rule"]["job title"] > 0
     mapping = json.loads((persona_home / "private" / "mapping.json").read_text())
     assert {"entity": "PERSON", "original": "Harriet Oduya", "replacement": "[PERSON_1]"} in mapping[
         "mapping"

@@ -165,3 +165,25 @@ def test_a_rescan_of_anonymised_output_finds_no_placeholders(
     scan = run_persona("privacy", "scan", "safe", "--json", env=privacy_env)
     found = [f["value"] for entry in json.loads(scan.stdout)["files"] for f in entry["findings"]]
     assert not any(re.fullmatch(r"\[[A-Z_]+_\d+\]", v) for v in found), found
+
+
+def test_generate_goes_on_without_a_refused_file_when_asked(
+    run_persona, privacy_plugin, privacy_env, persona_home, tmp_path
+):
+    study = leaky_study(tmp_path)
+    (study / "notizen.txt").write_text(
+        "Ich fahre jeden Morgen mit dem Zug zur Arbeit. Die App ist oft langsam und die Anmeldung "
+        "funktioniert nicht, wenn das Signal schwach ist. Ich wünsche mir, dass das Ticket sofort "
+        "angezeigt wird, auch ohne Internet. Meine Kollegin Jadwiga kauft deshalb Papiertickets.\n"
+    )
+    args = ["generate", "-i", str(study), "--anonymise", "--engine", "extractive", "-o", "run"]
+    stopped = run_persona(*args, env=privacy_env)
+    assert stopped.exit_code == 5 and "privacy.skip_refused" in stopped.stderr
+    assert not (persona_home / "run").exists()
+    result = run_persona(*args, env={**privacy_env, "PERSONA_PRIVACY__SKIP_REFUSED": "true"})
+    assert result.exit_code == 0, result.stderr
+    written = "".join(p.read_text() for p in (persona_home / "run").iterdir() if p.is_file())
+    assert "Jadwiga" not in written and "Papiertickets" not in written and "notizen" not in written
+    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    [pre] = manifest["preprocessors"]
+    assert len(json.dumps(pre).split("does not look like English")) == 2

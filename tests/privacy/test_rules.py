@@ -87,3 +87,65 @@ def test_a_rule_catches_its_cases(detector, name, case):
 def test_a_rule_leaves_its_other_cases_alone(detector, name, case):
     fired = [(r.entity_type, case[r.start : r.end]) for r in _alone(detector, name, case)]
     assert fired == []
+
+
+KEEP = rules("en")["keep"]
+
+
+def _keep_cases(kind: str) -> list[Any]:
+    return [
+        pytest.param(rule, case, id=f"{rule['name']}-{number}")
+        for rule in KEEP
+        for number, case in enumerate(rule[kind], start=1)
+    ]
+
+
+def _detector_for(rule: dict[str, Any], detector: Detector) -> Detector:
+    if not rule.get("settings"):
+        return detector
+    from persona_privacy.settings import PrivacySettings
+
+    return Detector.shared(PrivacySettings(processes=1, **rule["settings"]))
+
+
+def _overlaps(d: Any, start: int, end: int) -> bool:
+    return d.start < end and d.end > start
+
+
+def test_every_keep_rule_has_a_reason_and_cases_both_ways():
+    names = [rule["name"] for rule in KEEP]
+    assert len(names) == len(set(names))
+    for rule in KEEP:
+        assert rule.get("reason") and rule.get("catch") and rule.get("leave"), rule["name"]
+
+
+@pytest.mark.parametrize(("rule", "case"), _keep_cases("catch"))
+def test_a_keep_rule_keeps_its_cases(detector, rule, case):
+    text, value, *header = case
+    start = text.index(value)
+    end = start + len(value)
+    [(kept, dropped)] = _detector_for(rule, detector).explain([(text, header[0] if header else None)])
+    assert not any(_overlaps(d, start, end) for d in kept), (text, kept)
+    assert any(name == rule["name"] and _overlaps(d, start, end) for d, name in dropped), (text, dropped)
+
+
+@pytest.mark.parametrize(("rule", "case"), _keep_cases("leave"))
+def test_a_keep_rule_lets_its_other_cases_go(detector, rule, case):
+    text, value, *header = case
+    start = text.index(value)
+    end = start + len(value)
+    [(kept, _)] = _detector_for(rule, detector).explain([(text, header[0] if header else None)])
+    assert any(d.start <= start and d.end >= end for d in kept), (text, kept)
+
+
+def test_the_reasons_cover_every_decision_the_code_can_name():
+    """Every keep-rule name the code returns has an entry, read from the code itself."""
+    import re
+    from pathlib import Path
+
+    import persona_privacy.content as content
+    import persona_privacy.detector as detector_module
+
+    source = Path(content.__file__).read_text() + Path(detector_module.__file__).read_text()
+    named = set(re.findall(r'return "([a-zA-Z][\w -]*)"', source))
+    assert named and named <= {rule["name"] for rule in KEEP}

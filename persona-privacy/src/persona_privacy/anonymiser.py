@@ -42,6 +42,9 @@ class Anonymiser:
         self.detector = detector or Detector.shared(settings)
         self.pseudonymiser = make_pseudonymiser(self.strategy, settings)
         self.residual: Counter[str] = Counter()
+        self.refused: list[str] = []  # why each left-out file was refused, never its name
+        self.found_by_rule: Counter[str] = Counter()  # which rule removed each mention
+        self.kept_by_rule: Counter[str] = Counter()  # which keep-rule let a finding stay
         self.values = 0
         self.originals: dict[str, str] = {}
         self.progress: Callable[[int, int], None] | None = None
@@ -62,19 +65,36 @@ class Anonymiser:
             raise InputError(
                 f"{display}: the text does not look like English ({share:.0%} English function words); "
                 "persona-privacy detects personal data in English only, so it will not pretend to "
-                "anonymise this file (if it is English, set input.encoding to the encoding it was saved in)"
+                "anonymise this file (if it is English, set input.encoding to the encoding it was saved in; "
+                "privacy.skip_refused = true goes on without it)"
             )
+
+    def admit(self, display: str, values: Iterable[Value]) -> bool:
+        """Whether a file can be anonymised; with ``skip_refused`` a refused file is left out
+        (said on stderr, counted in the manifest without its name) instead of stopping the run."""
+        try:
+            self.check_english(display, values)
+        except InputError as refusal:
+            if not self.settings.skip_refused:
+                raise
+            self.refused.append(str(refusal).removeprefix(f"{display}: ").split(";")[0])
+            print(f"persona: warning: left out (privacy.skip_refused): {refusal}", file=sys.stderr)
+            return False
+        return True
 
     def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
         """Replace what is detected in every value; returns the new texts and the detections."""
         found = []
+        kept_before = Counter(self.detector.kept_by_rule)
         for found_in_value in self.detector.detect_stream(values):
             found.append(found_in_value)
             if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
                 self.progress(len(found), len(values))
+        self.kept_by_rule += self.detector.kept_by_rule - kept_before
         found = everywhere(values, found)
         for (text, _), detections in zip(values, found, strict=True):
             for d in detections:
+                self.found_by_rule[d.source] += 1
                 original = text[d.start : d.end]
                 self.originals.setdefault(normalise(original), original)
         self.pseudonymiser.reserve(self.originals.values())
@@ -113,6 +133,9 @@ class Anonymiser:
             "mentions_by_type": dict(sorted(self.pseudonymiser.mentions.items())),
             "distinct_values_by_type": dict(sorted(self.pseudonymiser.distinct().items())),
             "still_detected_after_anonymising": dict(sorted(self.residual.items())),
+            "removed_by_rule": dict(self.found_by_rule.most_common()),
+            "kept_by_rule": dict(self.kept_by_rule.most_common()),
+            "refused_files": self.refused,
             "warnings": [
                 "a re-scan of the anonymised text still detects "
                 + ", ".join(f"{entity} {count}" for entity, count in sorted(self.residual.items()))
@@ -341,6 +364,18 @@ class AnonymisePreprocessor:
         from persona import KEY
 
         records = list(records)
+        texts_of: dict[str, list[Value]] = {}
+        for record in records:
+            texts_of.setdefault(record.source.file, []).extend(
+                [
+                    *((value, name) for name, value in record.fields.items()),
+                    *([(record.text, None)] if record.text else []),
+                ]
+            )
+        refused = {
+            display for display, texts in texts_of.items() if not self.anonymiser.admit(display, texts)
+        }
+        records = [record for record in records if record.source.file not in refused]
         by_file: dict[str, list[Value]] = {}
         values: list[Value] = []
         names = sorted({name for record in records for name in record.fields})
@@ -354,8 +389,6 @@ class AnonymisePreprocessor:
             if record.text:
                 values.append((record.text, None))
                 texts.append((record.text, None))
-        for display, texts in by_file.items():
-            self.anonymiser.check_english(display, texts)
         out, _ = self.anonymiser.anonymise(values)
         if self.settings.save_mapping:
             self.anonymiser.save_mapping(Path(self.settings.save_mapping).expanduser())

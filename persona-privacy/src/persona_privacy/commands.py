@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,17 @@ def scan(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
     show_values: bool = typer.Option(False, "--show-values", help="Show raw values instead of masked ones."),
     fail_on_pii: bool = typer.Option(False, "--fail-on-pii", help="Exit with code 11 if anything is found."),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Say which rule made each finding, and which rule kept each word it let stay.",
+    ),
 ) -> None:
     """Preview the personal data that anonymisation would remove. Files are never changed."""
     from persona import PIIFoundError, discover, input_paths, read_all
 
     from persona_privacy.anonymiser import Anonymiser, is_placeholder
+    from persona_privacy.detector import rule_reason
 
     _, settings, limits = _context()
     files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
@@ -59,30 +66,48 @@ def scan(
             if record.text:
                 values.append((record.text, None))
                 places.append((record, None))
-        anonymiser.check_english(loaded.display, values)
+        if not anonymiser.admit(loaded.display, values):
+            continue
         findings = []
-        for (text, _), (record, field), detections in zip(
-            values, places, anonymiser.detector.detect_stream(values), strict=True
+        kept_words = []
+        for (text, _), (record, field), (detections, dropped) in zip(
+            values, places, _decisions(anonymiser.detector, values, explain), strict=True
         ):
+            where = {
+                "where": record.source.where(),
+                "row": record.source.row,
+                "lines": [record.source.line_start, record.source.line_end]
+                if record.source.line_start
+                else None,
+                "field": field,
+            }
             for d in detections:
                 raw = text[d.start : d.end]
                 if is_placeholder(raw):
                     continue  # Persona's own replacement, in already anonymised data
                 totals[d.entity] += 1
-                findings.append(
-                    {
-                        "where": record.source.where(),
-                        "row": record.source.row,
-                        "lines": [record.source.line_start, record.source.line_end]
-                        if record.source.line_start
-                        else None,
-                        "field": field,
-                        "entity": d.entity,
-                        "score": round(d.score, 2),
-                        "value": raw if show_values else mask(raw),
-                    }
-                )
-        report.append({"file": loaded.display, "records": len(loaded.records), "findings": findings})
+                finding = {
+                    **where,
+                    "entity": d.entity,
+                    "score": round(d.score, 2),
+                    "value": raw if show_values else mask(raw),
+                    "rule": d.source,
+                }
+                findings.append({**finding, "reason": rule_reason(d.source)} if explain else finding)
+            for d, rule in dropped:
+                raw = text[d.start : d.end].strip()
+                if raw and raw[:1].isupper():  # the capitalised words a reader would ask about
+                    kept_words.append(
+                        {
+                            **where,
+                            "value": raw,
+                            "found_by": d.source,
+                            "rule": rule,
+                            "reason": rule_reason(rule),
+                        }
+                    )
+        entry: dict[str, Any] = {"file": loaded.display, "records": len(loaded.records), "findings": findings}
+        report.append({**entry, "kept": kept_words} if explain else entry)
     if as_json:
         typer.echo(
             json.dumps({"files": report, "totals": dict(totals.most_common())}, indent=2, ensure_ascii=False)
@@ -92,9 +117,12 @@ def scan(
             typer.echo(f"{entry['file']}: {len(entry['findings'])} findings in {entry['records']} records")
             for f in entry["findings"]:
                 field = f", {f['field']}" if f["field"] else ""
-                typer.echo(
-                    f"  {f['where'].split(', ', 1)[-1]}{field}: {f['entity']} {f['score']:.2f} {f['value']}"
-                )
+                because = f"  [{f['rule']}: {f['reason']}]" if explain else ""
+                place = f"{f['where'].split(', ', 1)[-1]}{field}"
+                typer.echo(f"  {place}: {f['entity']} {f['score']:.2f} {f['value']}{because}")
+            for k in entry.get("kept", []):
+                place = f"{k['where'].split(', ', 1)[-1]}" + (f", {k['field']}" if k["field"] else "")
+                typer.echo(f"  {place}: kept {k['value']!r}  [{k['rule']}: {k['reason']}]")
         summary = ", ".join(f"{entity} {count}" for entity, count in totals.most_common()) or "nothing found"
         typer.echo(f"Total: {sum(totals.values())} ({summary})")
     if fail_on_pii and totals:
@@ -116,15 +144,18 @@ def anonymise(
     save_mapping: Path | None = typer.Option(
         None, "--save-mapping", help="Also save original -> replacement to this file (re-identifies people!)."
     ),
+    skip_refused: bool = typer.Option(
+        False, "--skip-refused", help="Go on without a file that cannot be anonymised safely (no copy of it)."
+    ),
 ) -> None:
     """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
-    from persona import RunWriter, UsageError, check_target, discover, input_paths, read
+    from persona import InputError, RunWriter, UsageError, check_target, discover, input_paths, read
 
     from persona_privacy.anonymiser import Anonymiser
     from persona_privacy.settings import check_strategy
 
     chosen = check_strategy(strategy)
-    _, settings, limits = _context()
+    _, settings, limits = _context({"skip_refused": True} if skip_refused else None)
     inputs = input_paths(paths, "PATH")
     check_target(output, explicit=True)
     sources = discover(inputs, limits, _notice)
@@ -140,7 +171,9 @@ def anonymise(
     for document in documents:
         for warning in document.warnings:
             _notice(warning)
-        anonymiser.check_english(document.display, document.values())
+    documents = [d for d in documents if anonymiser.admit(d.display, d.values())]
+    if not documents:
+        raise InputError("every input was refused (privacy.skip_refused); nothing was written")
     values = [value for document in documents for value in document.values()]
     out, _ = anonymiser.anonymise(values)
     with RunWriter(output) as writer:
@@ -167,6 +200,20 @@ def anonymise(
     )
     for warning in summary["warnings"]:
         typer.echo(f"persona: warning: {warning}", err=True)
+
+
+def _decisions(
+    detector: Any, values: list[Any], explain: bool
+) -> Iterator[tuple[list[Any], list[tuple[Any, str]]]]:
+    """(detections, [(finding a keep-rule dropped, rule)]) per value. Explaining runs in this
+    process, a batch at a time; a plain scan uses every worker and records no keep decisions."""
+    if not explain:
+        for detections in detector.detect_stream(values):
+            yield detections, []
+        return
+    size = detector.settings.batch_size
+    for start in range(0, len(values), size):
+        yield from detector.explain(values[start : start + size])
 
 
 def check_mapping_path(path: Path, folders: list[Path]) -> None:

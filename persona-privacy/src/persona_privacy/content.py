@@ -193,42 +193,49 @@ def _common_opener(value: str, text: str, end: int) -> bool:
 
 def is_content(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> bool:
     """Whether a name-like span detected by guessing is content that must survive."""
+    return content_rule(text, start, end, entity, source, header) is not None
+
+
+def content_rule(text: str, start: int, end: int, entity: str, source: str, header: str | None) -> str | None:
+    """The keep-rule (rules/en.yaml, ``keep``) that makes a guessed name-like span content, if any."""
     if entity not in NAME_LIKE or source not in GUESSED:
-        return False
+        return None
     value = text[start:end]
     before = text[max(0, start - 30) : start]
     cued = bool(_PERSON_BEFORE.search(before))
     following = _NEXT_WORD.match(text, end)
     if not cued and (job_title(value) or (following and job_title(f"{value} {following.group(1)}"))):
-        return True  # "Junior Doctor": a title's last word is an occupation, whatever its first is
+        return "job title"  # "Junior Doctor": a title's last word is an occupation, whatever its first is
     if not cued and _TITLE_BEFORE.search(before):
-        return True  # "Head of Operations": what comes after "Head of" is a department
+        return "department"  # "Head of Operations": what comes after "Head of" is a department
     if cued:
-        return False
+        return None
     person_shaped = _PERSON_AFTER.match(text, end) or (
         has_first_name(value) and not _among_places(text, start, end)
     )
     if large_place(value) and (entity == "LOCATION" or not person_shaped):
-        return True  # a city of 100,000 or more, a country, a region; "George" the person is not the city
+        return "large place"  # a city of 100,000 or more, a country, a region; "George" the person is not
     if _in_compound(text, start, end):
-        return True  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
+        return "hyphenated word"  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
     if (
         source == "PersonaProperNounRecognizer"
         and _SENTENCE_START.search(before)
         and _common_opener(value, text, end)
     ):
-        return True  # "Hope so", "Sorry but", "Right, so": a common word capitalised at a sentence start
+        return "sentence opener"  # "Hope so", "Sorry but", "Right, so": a common word at a sentence start
     if has_first_name(value):
-        return False
+        return None
     words = _WORDS.findall(value)
     if entity == "NRP" and words and not _NRP_SHAPE.search(words[-1]):
-        return True
+        return "not a nationality"
     if words and all(word.casefold() in _CALENDAR for word in words):
-        return True
+        return "calendar"
     if value.islower() and words and words[0] in _DETERMINERS:
-        return True  # statistical NER on lower-case prose ("the van reg"): not a name
+        return "after a determiner"  # statistical NER on lower-case prose ("the van reg"): not a name
     if header is not None and value.islower() and not any(names().is_first(word) for word in words):
-        return True  # a lower-case cell or key ("apps", "daily") that NER called a name
+        return "lower-case cell"  # a lower-case cell or key ("apps", "daily") that NER called a name
     if entity == "PERSON" and _THE_BEFORE.search(before) and _LOWER_AFTER.match(text[end:]):
-        return True
-    return content_header(header) or product(text, start, end)
+        return "the X noun"
+    if content_header(header):
+        return "content column"
+    return "product" if product(text, start, end) else None

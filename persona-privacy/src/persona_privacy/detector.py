@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,7 @@ class Detector:
         self.entities = sorted(self.analyzer.get_supported_entities(language="en"))
         self.allowed = {word.casefold() for word in settings.allow_list}
         self.max_chars = min(self.nlp.max_length, 100_000)
+        self.kept_by_rule: Counter[str] = Counter()
 
     def detect_stream(
         self, values: Iterable[tuple[str, str | None]], *, chunk: int | None = None
@@ -201,8 +203,9 @@ class Detector:
         _FORKED = self
         pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            for result in pool.imap(_detect_forked, feed()):
+            for result, kept in pool.imap(_detect_forked, feed()):
                 ahead.release()
+                self.kept_by_rule.update(kept)
                 yield from result
         finally:
             for _ in range(workers * 4):
@@ -216,7 +219,19 @@ class Detector:
         return self.settings.processes or max(1, min(os.cpu_count() or 1, 8))
 
     def detect(self, values: Sequence[tuple[str, str | None]]) -> list[list[Detection]]:
-        """Detections for each (text, column header) pair, in order."""
+        """Detections for each (text, column header) pair, in order. What a keep-rule let stay
+        is counted by rule in ``kept_by_rule`` (counts only, never values)."""
+        out = []
+        for kept, dropped in self.explain(values):
+            out.append(kept)
+            self.kept_by_rule.update(rule for _, rule in dropped)
+        return out
+
+    def explain(
+        self, values: Sequence[tuple[str, str | None]]
+    ) -> list[tuple[list[Detection], list[tuple[Detection, str]]]]:
+        """For each (text, header) pair: the detections kept, and each finding a keep-rule
+        dropped with the rule's name (rules/en.yaml, ``keep``)."""
         results: list[list[Detection] | None] = [None] * len(values)
         to_analyse: list[tuple[int, int, str]] = []  # (value index, offset, text)
         for index, (text, header) in enumerate(values):
@@ -265,40 +280,50 @@ class Detector:
             for (text, header), found in zip(values, results, strict=True)
         ]
 
-    def _clean(self, text: str, found: list[Detection], header: str | None = None) -> list[Detection]:
-        from persona_privacy.content import GUESSED, is_content
+    def _clean(
+        self, text: str, found: list[Detection], header: str | None = None
+    ) -> tuple[list[Detection], list[tuple[Detection, str]]]:
+        kept = []
+        dropped = []
+        for detection in found:
+            rule = self._keep_rule(text, detection, header)
+            if rule is None:
+                kept.append(detection)
+            else:
+                dropped.append((detection, rule))
+        return resolve(text, kept), dropped
+
+    def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
+        """The name of the keep-rule that lets a finding stay in the text, or None to remove it."""
+        from persona_privacy.content import GUESSED, content_rule
         from persona_privacy.places import large_place
 
-        kept = []
-        for detection in found:
-            value = text[detection.start : detection.end].strip()
-            if self.settings.keep_content and is_content(
+        value = text[detection.start : detection.end].strip()
+        if self.settings.keep_content:
+            rule = content_rule(
                 text, detection.start, detection.end, detection.entity, detection.source, header
-            ):
-                continue  # a product, a job title, a role: what personas are made of
-            if (
-                self.settings.keep_content
-                and detection.entity == "LOCATION"
-                and detection.source == "column header"
-                and large_place(value)
-            ):
-                continue  # a "city" column that says London: a large city is content (places.py)
-            if header is not None and detection.source in GUESSED and _cell_capital(text, detection):
-                continue
-            if not value or is_structure_label(value) or value.casefold() in self.allowed:
-                continue
-            if detection.entity == "DATE_TIME" and (
-                not _specific_date(value)
-                or AGE_BAND.fullmatch(value)
-                or (self.settings.dates == "month" and GENERAL_DATE.fullmatch(value))
-            ):
-                continue
-            if detection.entity == "URL" and _file_name(text, detection):
-                continue  # "faloye.jpg", "notes.md": file names, whose name parts are judged as names
-            if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
-                continue  # NHS, BBC, NATO: institutions, not anyone's personal data
-            kept.append(detection)
-        return resolve(text, kept)
+            )
+            if rule is not None:
+                return rule  # a product, a job title, a role: what personas are made of
+            if detection.entity == "LOCATION" and detection.source == "column header" and large_place(value):
+                return "large place"  # a "city" column that says London: a large city is content
+        if header is not None and detection.source in GUESSED and _cell_capital(text, detection):
+            return "capital of a cell"
+        if not value or is_structure_label(value):
+            return "structure label"
+        if value.casefold() in self.allowed:
+            return "allow list"
+        if detection.entity == "DATE_TIME" and (
+            not _specific_date(value)
+            or AGE_BAND.fullmatch(value)
+            or (self.settings.dates == "month" and GENERAL_DATE.fullmatch(value))
+        ):
+            return "general date"
+        if detection.entity == "URL" and _file_name(text, detection):
+            return "file name"  # "faloye.jpg", "notes.md": file names, whose name parts are judged as names
+        if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
+            return "acronym"  # NHS, BBC, NATO: institutions, not anyone's personal data
+        return None
 
 
 def load_pipeline(name: str) -> Any:
@@ -354,9 +379,11 @@ _DETECTION_SETTINGS = {
 }
 
 
-def _detect_forked(values: list[tuple[str, str | None]]) -> list[list[Detection]]:
+def _detect_forked(values: list[tuple[str, str | None]]) -> tuple[list[list[Detection]], Counter[str]]:
+    """In a worker: the detections, and the keep-rule counts of this batch alone."""
     assert _FORKED is not None
-    return _FORKED.detect(values)
+    _FORKED.kept_by_rule.clear()
+    return _FORKED.detect(values), Counter(_FORKED.kept_by_rule)
 
 
 def _cell_capital(text: str, detection: Detection) -> bool:
@@ -487,6 +514,21 @@ def rules(language: str = "en") -> dict[str, Any]:
     path = Path(__file__).with_name("rules") / f"{language}.yaml"
     loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return loaded
+
+
+def rule_reason(name: str, language: str = "en") -> str:
+    """Why a rule exists, from the rules file: a recognizer, a source of findings or a keep-rule."""
+    conf = rules(language)
+    for entry in [*conf["recognizers"], *conf["keep"]]:
+        if entry["name"] == name:
+            return " ".join(str(entry["reason"]).split())
+    if name in conf["sources"]:
+        return " ".join(str(conf["sources"][name]).split())
+    yours = {
+        "PersonaDenyList": "a word in your privacy.deny_list",
+        "PersonaPattern": "one of your privacy.patterns",
+    }
+    return next((why for prefix, why in yours.items() if name.startswith(prefix)), "not in the rules file")
 
 
 def _recognizers(settings: PrivacySettings, spacy_entities: list[str]) -> list[Any]:

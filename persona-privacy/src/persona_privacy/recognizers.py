@@ -9,6 +9,7 @@ Pattern rules that need no code live in that file only. Imported only when the d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
@@ -477,6 +478,16 @@ _LOWER_PAIR = re.compile(
 )
 
 
+def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches of a cue-then-name pattern that may overlap: each search starts again at the
+    previous candidate, so "and my daughter chiamaka" is tried as "my daughter chiamaka" after
+    "and my" is rejected."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        yield match
+        position = max(match.start(1), match.start() + 1)
+
+
 class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
     """Names written in lower case, as people type them ("my daughter chiamaka", "I asked rhys"):
     a known first name (Faker's lists) right after a kinship word or a verb of speaking to someone,
@@ -487,7 +498,7 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
         results = []
         doc = getattr(nlp_artifacts, "tokens", None)
         tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
-        for match in _LOWER_CUE.finditer(text):
+        for match in _overlapping(_LOWER_CUE, text):
             first = match.group(1)
             weak = re.search(r"(?i)\b(?:with|and)\s+$", text[match.start() : match.start(1)])
             unheard = not weak and not common_word(first) and tags.get(match.start(1), "NN")[:2] in _NAME_TAGS

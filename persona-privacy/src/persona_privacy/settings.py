@@ -57,6 +57,9 @@ class PrivacySettings(BaseModel):
     seed: int | None = Field(None, description="seed for replacement values (default: random)")
     hash_key: str | None = Field(None, description="HMAC key for --strategy hash (default: stored key)")
     save_mapping: str | None = Field(None, description="file to save the value mapping to (re-identifies!)")
+    skip_refused: bool = Field(
+        False, description="go on without a file that cannot be anonymised safely (listed in the manifest)"
+    )
     batch_size: int = Field(128, ge=1, le=10_000, description="records analysed per spaCy batch")
     processes: int = Field(0, ge=0, le=64, description="worker processes (0: one per core)")
 
