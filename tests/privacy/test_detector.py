@@ -57,7 +57,7 @@ def test_identifiers(detector):
 
 def test_only_specific_dates_are_personal(detector):
     assert found(detector, "I travel at weekends and daily in winter.") == []
-    assert ("DATE_TIME", "14 March 1987") in found(detector, "She was born on 14 March 1987.")
+    assert ("DATE_OF_BIRTH", "14 March 1987") in found(detector, "She was born on 14 March 1987.")
     no_dates = Detector(PrivacySettings(processes=1, date_time=False))
     assert found(no_dates, "She was born on 14 March 1987.") == []
 

@@ -152,3 +152,17 @@ def test_a_postal_code_of_digits_after_a_place_goes_with_it(detector):
     assert ("LOCATION", "Leeds 2019") not in found(
         detector, "I lived in Leeds 2019 to 2021"
     )  # a year is not a code
+
+
+@pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
+def test_a_date_of_birth_keeps_its_year_at_most(strategy):
+    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    out, _ = anonymiser.anonymise(
+        [
+            ("I was born on 3rd June 1975 and we spoke on 14/03/2026", None),
+            ("12/05/1988", "dob"),
+            ("DOB: 1990-02-11", None),
+        ]
+    )
+    assert out == ["I was born on 1975 and we spoke on March 2026", "1988", "DOB: 1990"]
+    assert anonymiser.rescan(out) == {}

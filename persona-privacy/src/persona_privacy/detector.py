@@ -54,6 +54,7 @@ PRIORITY = (
     "LOCATION",
     "NRP",
     "AGE",
+    "DATE_OF_BIRTH",
     "DATE_TIME",
 )
 _ADDRESS_PARTS = {"STREET_ADDRESS", "LOCATION", "UK_POSTCODE", "ZIP_CODE"}
@@ -71,7 +72,7 @@ HEADER_TYPES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(ssn|social security)\b", "US_SSN"),
         (r"\b(ip|ip address)\b", "IP_ADDRESS"),
         (r"\b(iban)\b", "IBAN_CODE"),
-        (r"\b(dob|date of birth|birth ?date|birthday)\b", "DATE_TIME"),
+        (r"\b(dob|date of birth|birth ?date|birthday)\b", "DATE_OF_BIRTH"),
         (r"^(age|exact age|age in years)$", "AGE"),
         (r"\b(city|town|village|home town|hometown)\b", "LOCATION"),
         (r"\b(user ?name|handle|login|gamertag|screen name|instagram|twitter|tiktok)\b", "HANDLE"),
@@ -291,7 +292,7 @@ class Detector:
                 kept.append(detection)
             else:
                 dropped.append((detection, rule))
-        return resolve(text, kept), dropped
+        return [_birth(text, d) for d in resolve(text, kept)], dropped
 
     def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
         """The name of the keep-rule that lets a finding stay in the text, or None to remove it."""
@@ -324,6 +325,21 @@ class Detector:
         if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
             return "acronym"  # NHS, BBC, NATO: institutions, not anyone's personal data
         return None
+
+
+# A date said to be a birth date: it keeps its year at most (Safe Harbor 3), not month and year.
+_BIRTH_CUE = re.compile(
+    r"(?i)\b(?:born(?:\s+(?:on|in))?|d\.?o\.?b\.?|date of birth|birth ?date|birthday(?:\s+is)?)"
+    r"\s*(?:is\s*)?[:\-]?\s*(?:the\s+)?$"
+)
+
+
+def _birth(text: str, detection: Detection) -> Detection:
+    if detection.entity == "DATE_TIME" and _BIRTH_CUE.search(
+        text[max(0, detection.start - 30) : detection.start]
+    ):
+        return Detection("DATE_OF_BIRTH", detection.start, detection.end, detection.score, detection.source)
+    return detection
 
 
 def load_pipeline(name: str) -> Any:

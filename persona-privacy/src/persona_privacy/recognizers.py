@@ -602,7 +602,8 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
             if (
                 gazetteer.is_first(words[0])
                 or (tags.count(turn.label) >= 3 and len(words) <= 2)
-                or not any(common_word(word) for word in words)  # "Temitope:", a word English does not use
+                # "Temitope:", a word English does not use; not an acronym that labels a field ("DOB:")
+                or (not any(common_word(word) for word in words) and not turn.label.isupper())
             ):
                 results.append(_result(self, "PERSON", *turn.label_span, self.score("tag")))
         return results

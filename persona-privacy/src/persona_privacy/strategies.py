@@ -56,7 +56,7 @@ def month_and_year(value: str) -> str | None:
 
 
 # Quasi-identifiers generalised rather than removed (unless privacy.ages / privacy.dates say remove).
-GENERALISED = frozenset({"AGE", "DATE_TIME"})
+GENERALISED = frozenset({"AGE", "DATE_TIME", "DATE_OF_BIRTH"})
 
 
 def generalised(entity: str, value: str, general: frozenset[str]) -> str | None:
@@ -67,6 +67,9 @@ def generalised(entity: str, value: str, general: frozenset[str]) -> str | None:
         return age_band(value)
     if entity == "DATE_TIME":
         return month_and_year(value)
+    if entity == "DATE_OF_BIRTH":  # the year at most, as HIPAA Safe Harbor keeps
+        year = _YEAR.search(value)
+        return year.group() if year else None
     return None
 
 
@@ -210,6 +213,7 @@ class Replacer(Pseudonymiser):
             "ORGANIZATION": faker.company,
             "HANDLE": lambda: f"@{faker.user_name()}",
             "DATE_TIME": lambda: faker.date(pattern="%d %B %Y"),
+            "DATE_OF_BIRTH": lambda: faker.date(pattern="%d %B %Y"),
             # Numbers that can never belong to anyone: the invalid SSN area 000, the NHS's own
             # test range 999, and the NINO prefix ZZ, which is never issued.
             "US_SSN": lambda: f"000-{faker.random_int(10, 99)}-{faker.random_int(1000, 9999)}",
@@ -286,7 +290,11 @@ def make_pseudonymiser(strategy: Strategy, settings: PrivacySettings) -> Pseudon
     made.general = frozenset(
         {
             entity
-            for entity, keep in (("AGE", settings.ages == "band"), ("DATE_TIME", settings.dates == "month"))
+            for entity, keep in (
+                ("AGE", settings.ages == "band"),
+                ("DATE_TIME", settings.dates == "month"),
+                ("DATE_OF_BIRTH", settings.dates == "month"),
+            )
             if keep
         }
     )
