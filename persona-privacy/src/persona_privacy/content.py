@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from persona_privacy.brands import known_brand
 from persona_privacy.names import KINSHIP, common_word, names
 from persona_privacy.places import large_place
 from persona_privacy.words import header_words
@@ -69,7 +70,7 @@ _PRODUCT_AFTER = re.compile(
     r"widget|login|password|settings|alerts?)\b"
 )
 # Internal capitals or digits: WhatsApp, iPhone, PayPal, YouTube, eBay, O2 (not McDonald, O'Neil).
-_PRODUCT_SHAPE = re.compile(
+PRODUCT_SHAPE = re.compile(
     r"^(?!Mc|Mac|O'|O’|De|Da|Di|La|Le|Van|Von)[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[a-z]+[A-Z]"
 )
 
@@ -122,7 +123,7 @@ def job_title(value: str) -> bool:
 def product(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     words = value.split()
-    if any(_PRODUCT_SHAPE.match(word) for word in words):
+    if any(PRODUCT_SHAPE.match(word) for word in words):
         return True
     if len(words) > 1 and _PRODUCT_AFTER.match(words[-1]):
         return True  # "Apple Pay", "Google Maps", "Amazon Prime": a brand and its service
@@ -215,6 +216,8 @@ def content_rule(text: str, start: int, end: int, entity: str, source: str, head
     )
     if large_place(value) and (entity == "LOCATION" or not person_shaped):
         return "large place"  # a city of 100,000 or more, a country, a region; "George" the person is not
+    if known_brand(value) and not person_shaped:
+        return "known brand"  # "Deliveroo", "Just Eat": simple-icons' names (brands.py)
     if _in_compound(text, start, end):
         return "hyphenated word"  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
     if (

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
+from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
 from persona_privacy.names import KINSHIP, common_word, distinctive, inflected, names, ordinary
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
@@ -607,6 +608,57 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
             ):
                 results.append(_result(self, "PERSON", *turn.label_span, self.score("tag")))
         return results
+
+
+_CAPITALISED = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+(?:[ \t]+[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+)?"
+_MESSAGING = (
+    r"messaged|messaging|texted|texting|emailed|e-mailed|rang|phoned|called|calling|pinged|dm'?d|dm'?ed|"
+    r"whatsapped|asked|told|met|thanked|cc'?d|cc'?ed|rung|ring|text|email|message|ask|tell|call|phone"
+)
+_SIGN_OFF = (
+    r"thanks(?: again| so much)?|thank you|many thanks|cheers|regards|kind regards|best regards|"
+    r"best wishes|best|all the best|warm regards|warmly|sincerely|yours|love|speak soon|ta"
+)
+
+
+class PersonaCuedNameRecognizer(PersonaRecognizer):
+    """A capitalised name the words around announce, whether or not any list knows it: after a verb
+    of messaging or speaking to someone ("messaged Temitope on WhatsApp"), as the value of a field
+    label ("Agent: Temitope", "From: ..."), alone on the line after a sign-off ("Thanks,\nTemitope").
+    A common English word, a known brand or a product shape is not taken, unless it is a known first
+    name."""
+
+    _AFTER_VERB = re.compile(rf"(?i:\b(?:{_MESSAGING})[ \t]+)({_CAPITALISED})")
+    _LABEL = re.compile(
+        r"(?im:^[ \t>*-]*(?:agent|customer|caller|advisor|adviser|rep|representative|from|to|cc|bcc|"
+        r"name|contact|contact person|owner|assignee|reporter|handled by|assigned to|signed|signature)"
+        rf"[ \t]*[:：][ \t]*)({_CAPITALISED})[ \t]*(?=$|[,;(<])"
+    )
+    _AFTER_SIGN_OFF = re.compile(
+        rf"(?im:\b(?:{_SIGN_OFF})[ \t]*[,.!]*[ \t]*\n[ \t>*-]*)({_CAPITALISED})[ \t]*$"
+    )
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        results = []
+        for pattern, level in (
+            (self._AFTER_VERB, "after a verb"),
+            (self._LABEL, "field label"),
+            (self._AFTER_SIGN_OFF, "sign-off"),
+        ):
+            for match in pattern.finditer(text):
+                if self._a_name(match.group(1)):
+                    results.append(_result(self, "PERSON", match.start(1), match.end(1), self.score(level)))
+        return results
+
+    @staticmethod
+    def _a_name(value: str) -> bool:
+        from persona_privacy.brands import known_brand
+
+        gazetteer = names()
+        words = value.split()
+        if known_brand(value) or any(_PRODUCT_SHAPE.match(word) for word in words):
+            return False
+        return gazetteer.is_first(words[0]) or not common_word(words[0])
 
 
 def _name_part(word: str) -> bool:
