@@ -28,6 +28,26 @@ Abdirahman Hodan Faadumo Warsame Ubah Ayaan Guled Idil Deeqa Hamdi
 Nguyen Thuy Huong Minh Quang Phuong Trang Duc Lan Tuan
 """
 
+# Surnames of the same origins, written down for bench/privacy_study.py --unlisted.
+SURNAMES = """
+Sandhu Grewal Dhaliwal Sidhu Bhullar Adeyemi Ogunleye Oyelaran Adebisi Akinola Okonkwo Nwosu Eze
+Obi Chukwu Nwachukwu Okafor MacLeòid NicIlleathain Dòmhnallach Caimbeul Mhic Ó Briain Mac Gearailt
+Ní Bhriain Ó Súilleabháin Pugh Llewellyn Prydderch Bowen Kovalenko Shevchenko Bondarenko Tkachenko
+Kravchenko Wiśniewski Wójcik Kamiński Lewandowski Zieliński Szymański Ramasamy Subramaniam
+Krishnamurthy Venkatesan Warsame Abdi Farah Hirsi Jama Nguyễn Trần Lê Phạm Hoàng
+"""
+
+
+def unlisted(words: str, gazetteer: object) -> list[str]:
+    """The words of a list that the detector's name lists do not hold, in sorted order."""
+    return [w for w in sorted(set(words.split())) if not gazetteer.is_name(w)]  # type: ignore[attr-defined]
+
+
+def held_out(gazetteer: object) -> list[str]:
+    """The held-out half of the unlisted first names: never looked at while tuning."""
+    return unlisted(NAMES, gazetteer)[1::2]
+
+
 SHAPES = [
     ("kinship", "my daughter {n} loves the app"),
     ("kinship, hyphen", "my sister-in-law {N} books the tickets"),
@@ -49,9 +69,9 @@ def main() -> None:
 
     gazetteer = names()
     written = sorted(set(NAMES.split()))
-    unlisted = [name for name in written if not gazetteer.is_name(name)]
-    print(f"{len(written)} names written, {len(written) - len(unlisted)} dropped as in the detector's lists")
-    halves = {"tuning half": unlisted[0::2], "held-out half": unlisted[1::2]}
+    fresh = unlisted(NAMES, gazetteer)
+    print(f"{len(written)} names written, {len(written) - len(fresh)} dropped as in the detector's lists")
+    halves = {"tuning half": fresh[0::2], "held-out half": held_out(gazetteer)}
     anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
     for half, chosen in halves.items():
         values, where = [], []

@@ -661,6 +661,39 @@ class PersonaCuedNameRecognizer(PersonaRecognizer):
         return gazetteer.is_first(words[0]) or not common_word(words[0])
 
 
+_FILE = re.compile(
+    r"(?<![\w.-])([^\W_][\w.-]*?)\.(?i:jpe?g|png|gif|heic|webp|pdf|docx?|xlsx?|pptx?|mp[34]|m4a|wav|mov|txt|md|csv)(?![\w])"
+)
+_FILE_PART = re.compile(r"[^\W\d_]{3,}")
+# Words cameras, phones and tools put in file names.
+_FILE_WORDS = frozenset("img dsc dscn dcim pxl vid mvimg screenshot scan whatsapp image photo export".split())
+
+
+class PersonaFileNameRecognizer(PersonaRecognizer):
+    """Words of a file name that English does not use ("IMG_2031_ailsa_tkachenko.jpg"): a photo or a
+    recording is often named after who is in it, and no list knows every name. Common words, camera
+    prefixes and known brands in the name stay ("van_photo.jpg")."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        from persona_privacy.brands import known_brand
+
+        results = []
+        for match in _FILE.finditer(text):
+            spans = [
+                part.span()
+                for part in _FILE_PART.finditer(match.group(1))
+                if part.group().casefold() not in _FILE_WORDS
+                and not common_word(part.group())
+                and not known_brand(part.group())
+            ]
+            for start, end in _union([(a, b) for a, b in spans]):
+                offset = match.start(1)
+                results.append(
+                    _result(self, "PERSON", offset + start, offset + end, self.score("file name word"))
+                )
+        return results
+
+
 def _name_part(word: str) -> bool:
     gazetteer = names()
     return len(word) >= 3 and (gazetteer.is_name(word) or (len(word) >= 4 and gazetteer.is_name(word[1:])))
