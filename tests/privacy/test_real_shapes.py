@@ -86,7 +86,7 @@ def test_a_value_found_once_is_replaced_everywhere():
         ]
     )
     assert "Otley" not in " ".join(out) and "harriet" not in " ".join(out).lower()
-    assert out[0].endswith("[LOCATION_1].") and "[LOCATION_1]" in out[1]
+    assert out[0].endswith("lives in England.") and "from England" in out[1]  # a town: its region
     assert out[2].endswith("[EMAIL_ADDRESS_1]") and out[3].endswith("[EMAIL_ADDRESS_1]")
 
 
@@ -166,3 +166,16 @@ def test_a_date_of_birth_keeps_its_year_at_most(strategy):
     )
     assert out == ["I was born on 1975 and we spoke on March 2026", "1988", "DOB: 1990"]
     assert anonymiser.rescan(out) == {}
+
+
+@pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
+def test_a_smaller_place_becomes_its_region_and_an_unknown_one_goes(strategy):
+    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    out, _ = anonymiser.anonymise(
+        [("We moved from Skipton to Manchester, then we moved to Aberystwyth.", None), ("Kirkwall", "town")]
+    )
+    assert out == ["We moved from England to Manchester, then we moved to Wales.", "Scotland"]
+    assert anonymiser.rescan(out) == {}
+    strict = Anonymiser(PrivacySettings(processes=1, places="remove"), "redact")
+    [removed], _ = strict.anonymise([("We moved from Skipton to Manchester.", None)])
+    assert removed == "We moved from [LOCATION_1] to Manchester."

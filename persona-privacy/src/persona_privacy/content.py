@@ -159,7 +159,7 @@ _BEFORE_AND = re.compile(r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+(?:and
 _AND_AFTER = re.compile(r"\s+(?:and|or|to|&)\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")
 
 
-def _among_places(text: str, start: int, end: int) -> bool:
+def among_places(text: str, start: int, end: int) -> bool:
     """Said as a place: after "in", "from", "between"..., or listed with a large place ("Bristol and
     York"), where a first name alone ("with George") says nothing of which it is."""
     before = text[max(0, start - 40) : start]
@@ -212,7 +212,7 @@ def content_rule(text: str, start: int, end: int, entity: str, source: str, head
     if cued:
         return None
     person_shaped = _PERSON_AFTER.match(text, end) or (
-        has_first_name(value) and not _among_places(text, start, end)
+        has_first_name(value) and not among_places(text, start, end)
     )
     if large_place(value) and (entity == "LOCATION" or not person_shaped):
         return "large place"  # a city of 100,000 or more, a country, a region; "George" the person is not

@@ -292,7 +292,7 @@ class Detector:
                 kept.append(detection)
             else:
                 dropped.append((detection, rule))
-        return [_birth(text, d) for d in resolve(text, kept)], dropped
+        return [_place(text, _birth(text, d)) for d in resolve(text, kept)], dropped
 
     def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
         """The name of the keep-rule that lets a finding stay in the text, or None to remove it."""
@@ -340,6 +340,22 @@ def _birth(text: str, detection: Detection) -> Detection:
     ):
         return Detection("DATE_OF_BIRTH", detection.start, detection.end, detection.score, detection.source)
     return detection
+
+
+def _place(text: str, detection: Detection) -> Detection:
+    """A guessed organisation or person that is a town said as a place ("then to Aberystwyth"):
+    a LOCATION, so it is generalised to its region instead of removed."""
+    from persona_privacy.content import GUESSED, among_places, has_first_name
+    from persona_privacy.places import region_of
+
+    if detection.entity not in ("ORGANIZATION", "PERSON", "NRP") or detection.source not in GUESSED:
+        return detection
+    value = text[detection.start : detection.end]
+    if has_first_name(value) or not among_places(text, detection.start, detection.end):
+        return detection
+    if region_of(value) is None:
+        return detection
+    return Detection("LOCATION", detection.start, detection.end, detection.score, detection.source)
 
 
 def load_pipeline(name: str) -> Any:

@@ -39,6 +39,9 @@ class PrivacySettings(BaseModel):
     organisations: bool = Field(True, description="treat organisation names as personal data")
     ages: Literal["band", "remove"] = Field("band", description="exact ages: ten-year band, or removed")
     dates: Literal["month", "remove"] = Field("month", description="full dates: month and year, or removed")
+    places: Literal["region", "remove"] = Field(
+        "region", description="a place under 100,000 people: its region (England, a US state...), or removed"
+    )
     keep_content: bool = Field(
         True,
         description="keep products, job titles, days and roles that NER takes for names (false: remove them)",

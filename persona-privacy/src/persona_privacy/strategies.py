@@ -56,7 +56,7 @@ def month_and_year(value: str) -> str | None:
 
 
 # Quasi-identifiers generalised rather than removed (unless privacy.ages / privacy.dates say remove).
-GENERALISED = frozenset({"AGE", "DATE_TIME", "DATE_OF_BIRTH"})
+GENERALISED = frozenset({"AGE", "DATE_TIME", "DATE_OF_BIRTH", "LOCATION"})
 
 
 def generalised(entity: str, value: str, general: frozenset[str]) -> str | None:
@@ -67,6 +67,10 @@ def generalised(entity: str, value: str, general: frozenset[str]) -> str | None:
         return age_band(value)
     if entity == "DATE_TIME":
         return month_and_year(value)
+    if entity == "LOCATION":  # a smaller place: its region, as Safe Harbor keeps the state (places.py)
+        from persona_privacy.places import region_of
+
+        return region_of(value)
     if entity == "DATE_OF_BIRTH":  # the year at most, as HIPAA Safe Harbor keeps
         year = _YEAR.search(value)
         return year.group() if year else None
@@ -294,6 +298,7 @@ def make_pseudonymiser(strategy: Strategy, settings: PrivacySettings) -> Pseudon
                 ("AGE", settings.ages == "band"),
                 ("DATE_TIME", settings.dates == "month"),
                 ("DATE_OF_BIRTH", settings.dates == "month"),
+                ("LOCATION", settings.places == "region"),
             )
             if keep
         }
