@@ -19,32 +19,52 @@ from a pattern, a column header, a context cue or the user's deny list):
 
 from __future__ import annotations
 
+import calendar
+import functools
 import re
+from importlib import resources
 
 from persona_privacy.brands import known_brand
 from persona_privacy.names import KINSHIP, common_word, names
 from persona_privacy.places import large_place
 from persona_privacy.words import header_words
 
-# Head nouns of job titles and roles, general English vocabulary of occupations.
-_JOB_HEADS = frozenset(
-    """nurse nurses manager managers engineer engineers officer officers driver drivers assistant
-    assistants director directors head lead supervisor supervisors teacher teachers analyst analysts
-    consultant consultants developer developers designer designers worker workers operator operators
-    technician technicians coordinator coordinators co-ordinator administrator administrators clerk
-    clerks pharmacist pharmacists doctor doctors paramedic paramedics midwife midwives carer carers
-    accountant accountants student students parent parents researcher researchers specialist
-    specialists executive executives associate associates advisor adviser advisors advisers partner
-    owner owners founder founders receptionist cleaner cleaners chef chefs cook waiter waitress
-    barista cashier volunteer volunteers therapist physiotherapist surgeon dentist practitioner
-    registrar lecturer professor tutor librarian planner scientist architect programmer
-    porter guard steward stewardess pilot conductor mechanic electrician plumber
-    builder labourer farmer retiree pensioner intern apprentice trainee freelancer contractor
-    representative rep agent buyer merchandiser marketer strategist producer editor writer journalist
-    photographer president vp chief controller inspector surveyor solicitor lawyer barrister
-    paralegal secretary caretaker courier postman postwoman packer picker
-    """.split()
+
+# Head nouns of job titles and roles: Faker's job provider (the occupations it lists, by their head
+# word) and data/en/job_heads.txt for the roles research meets that it lacks (drivers, carers, students).
+@functools.cache
+def _job_heads() -> frozenset[str]:
+    from faker.providers.job.en_US import Provider
+
+    heads = set(_data_words("job_heads.txt"))
+    for job in Provider.jobs:
+        words = re.findall(r"[a-z][a-z'-]*", job.split(",")[0].split("(")[0].lower())
+        if words and words[-1] not in _NOT_HEADS:
+            heads.add(words[-1])
+    return frozenset(heads | {_plural(head) for head in heads})
+
+
+# Last words of Faker's job names that do not name a person's occupation on their own.
+_NOT_HEADS = frozenset(
+    {"boy", "copy", "land", "make", "sub", "person", "crew", "emeritus", "visitor", "staff"}
 )
+
+
+def _plural(word: str) -> str:
+    if word.endswith("wife"):
+        return word[:-2] + "ves"
+    if word.endswith(("s", "sh", "ch", "x")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _data_words(name: str, language: str = "en") -> list[str]:
+    text = resources.files("persona_privacy").joinpath("data", language, name).read_text(encoding="utf-8")
+    return [word for line in text.splitlines() if not line.startswith("#") for word in line.split()]
+
+
 _JOB_PREFIX = re.compile(r"(?i)^(?:head|director|vp|chief|lead|manager) of\b")
 
 # Words a few words before a product: how people speak of what they use.
@@ -90,13 +110,17 @@ _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 # Days, frequencies and times of the calendar: "Weekends", "Bank Holiday", "Daily".
 _CALENDAR = frozenset(
     """
-    monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays
-    saturday saturdays sunday sundays weekend weekends weekday weekdays daily weekly fortnightly
+    weekend weekends weekday weekdays daily weekly fortnightly
     monthly quarterly yearly annually nightly bank holiday holidays christmas easter new year
     eve morning mornings afternoon afternoons evening evenings night nights lunchtime term half-term
     school summer winter spring autumn every day week month year the a on at most some each
     other
     """.split()
+).union(
+    # the days from the calendar module, and their plurals ("Sundays")
+    word
+    for day in calendar.day_name
+    for word in (day.lower(), day.lower() + "s")
 )
 _DETERMINERS = frozenset("the a an my our your his her their this that these those some any".split())
 NAME_LIKE = frozenset({"PERSON", "ORGANIZATION", "NRP", "LOCATION"})
@@ -117,7 +141,7 @@ def has_first_name(value: str) -> bool:
 def job_title(value: str) -> bool:
     value = re.sub(r"(?i)^(?:the|a|an|our|my|their)\s+", "", value.strip())  # "the Head of Operations"
     words = _WORDS.findall(value)
-    return bool(words) and (words[-1].casefold() in _JOB_HEADS or bool(_JOB_PREFIX.match(value)))
+    return bool(words) and (words[-1].casefold() in _job_heads() or bool(_JOB_PREFIX.match(value)))
 
 
 def product(text: str, start: int, end: int) -> bool:
