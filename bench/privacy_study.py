@@ -108,21 +108,21 @@ class Person:
 
 
 class Study:
-    def __init__(self, seed: int, unlisted: bool = False) -> None:
+    def __init__(self, seed: int, unlisted: str | None = None) -> None:
         from faker import Faker
 
         self.rng = random.Random(seed)
-        # --unlisted: people named from bench/unlisted_names.py (the held-out half of its first
-        # names, its own surnames), names none of the detector's lists hold
+        # --unlisted: people named from bench/unlisted_names.py (a half of its first names, its own
+        # surnames), names none of the detector's lists hold
         self.firsts: list[str] = []
         self.lasts: list[str] = []
         if unlisted:
             sys.path.insert(0, str(Path(__file__).parent))
             from persona_privacy.names import names
-            from unlisted_names import SURNAMES, held_out
+            from unlisted_names import SURNAMES, held_out, tuning
             from unlisted_names import unlisted as not_listed
 
-            self.firsts = held_out(names())
+            self.firsts = held_out(names()) if unlisted == "held-out" else tuning(names())
             self.lasts = [w for w in not_listed(SURNAMES, names()) if re.fullmatch(r"[A-Z][^\W\d_'-]{2,}", w)]
             self.rng.shuffle(self.firsts)
             self.rng.shuffle(self.lasts)
@@ -393,11 +393,15 @@ def _norm(text: str) -> str:
 
 
 def _word_in(needle: str, haystack: str) -> bool:
-    return re.search(r"(?<![\w@.])" + re.escape(_norm(needle)) + r"(?![\w@])", haystack) is not None
+    # not followed by "-<digit>": "I am 20" is not in "I am 20-29", the band the policy writes
+    return re.search(r"(?<![\w@.])" + re.escape(_norm(needle)) + r"(?![\w@]|-\d)", haystack) is not None
 
 
 def _part_in(part: str, haystack: str) -> bool:
-    """A name token inside anything but other letters: "faloye" in "douglas_faloye.jpg" counts."""
+    """A name token inside anything but other letters: "faloye" in "douglas_faloye.jpg" counts. A
+    part with digits (a postcode's "0DF") needs other boundaries: a sha256 in hex holds many."""
+    if any(ch.isdigit() for ch in part):
+        return re.search(r"(?<![^\W_])" + re.escape(_norm(part)) + r"(?![^\W_])", haystack) is not None
     return re.search(r"(?<![^\W\d_])" + re.escape(_norm(part)) + r"(?![^\W\d_])", haystack) is not None
 
 
@@ -558,7 +562,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--plain", type=int, default=2000, help="rows of the study with no personal data")
     parser.add_argument(
-        "--unlisted", action="store_true", help="name the people with names none of the detector's lists hold"
+        "--unlisted",
+        choices=["tuning", "held-out"],
+        help="name the people with names none of the detector's lists hold (read failures on the tuning "
+        "half; report the held-out half)",
     )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="persona-study-"))

@@ -48,6 +48,11 @@ def held_out(gazetteer: object) -> list[str]:
     return unlisted(NAMES, gazetteer)[1::2]
 
 
+def tuning(gazetteer: object) -> list[str]:
+    """The other half: the one to read failures on."""
+    return unlisted(NAMES, gazetteer)[0::2]
+
+
 SHAPES = [
     ("kinship", "my daughter {n} loves the app"),
     ("kinship, hyphen", "my sister-in-law {N} books the tickets"),
@@ -71,7 +76,7 @@ def main() -> None:
     written = sorted(set(NAMES.split()))
     fresh = unlisted(NAMES, gazetteer)
     print(f"{len(written)} names written, {len(written) - len(fresh)} dropped as in the detector's lists")
-    halves = {"tuning half": fresh[0::2], "held-out half": held_out(gazetteer)}
+    halves = {"tuning half": tuning(gazetteer), "held-out half": held_out(gazetteer)}
     anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
     for half, chosen in halves.items():
         values, where = [], []

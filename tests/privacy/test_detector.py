@@ -170,3 +170,24 @@ def test_repeated_values_are_analysed_once(monkeypatch):
     results = detector.detect([("Call Margaret Ellison", "notes")] * 3 + [("daily", "frequency")] * 4)
     assert sorted(calls) == ["Call Margaret Ellison", "daily"]
     assert [len(r) for r in results] == [1, 1, 1, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "header", "whole"),
+    [
+        # a column naming a person by their role: the part of the name no list knows goes too
+        ("Tendai Quennevais", "customer", True),
+        ("Siobhán Ó Murchú", "Assigned to", True),
+        ("Rhodri ap Iorwerth", "caller", True),
+        ("Tendai Quennevais", "segment", False),  # a column of content: no role, no rule
+        # ... but common words, brands and places under such a header are what they say
+        ("Season Ticket", "customer", False),
+        ("Deliveroo Plus", "client", False),
+        ("Hebden Bridge", "contact", False),
+        ("Newcastle upon Tyne", "contact", False),
+    ],
+)
+def test_a_role_column_takes_a_name_whole(detector, cell, header, whole):
+    [detections] = detector.detect([(cell, header)])
+    taken = [(d.entity, cell[d.start : d.end]) for d in detections if d.source == "column header"]
+    assert taken == ([("PERSON", cell)] if whole else [])

@@ -149,3 +149,19 @@ def test_the_reasons_cover_every_decision_the_code_can_name():
     source = Path(content.__file__).read_text() + Path(detector_module.__file__).read_text()
     named = set(re.findall(r'return "([a-zA-Z][\w -]*)"', source))
     assert named and named <= {rule["name"] for rule in KEEP}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("**Aoife Ní Bhraonáin** said the bus was late", "Aoife Ní Bhraonáin"),
+        ("**Megan Quennevais** said the bus was late", "Megan Quennevais"),
+        # a common word, a brand or a place after the name is not its surname
+        ("**Megan Thursday** the bus was late", "Megan"),
+        ("**Megan Deliveroo** is late again", "Megan"),
+        ("**Megan Swindon** depot is closed", "Megan"),
+    ],
+)
+def test_a_known_first_name_takes_its_surname_and_nothing_else(detector, text, name):
+    fired = [text[r.start : r.end] for r in _alone(detector, "PersonaGazetteerNameRecognizer", text)]
+    assert fired == [name]

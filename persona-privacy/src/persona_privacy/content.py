@@ -22,12 +22,11 @@ from __future__ import annotations
 import calendar
 import functools
 import re
-from importlib import resources
 
 from persona_privacy.brands import known_brand
 from persona_privacy.names import KINSHIP, common_word, names
 from persona_privacy.places import large_place
-from persona_privacy.words import header_words
+from persona_privacy.words import data_words, header_words
 
 
 # Head nouns of job titles and roles: Faker's job provider (the occupations it lists, by their head
@@ -36,7 +35,7 @@ from persona_privacy.words import header_words
 def _job_heads() -> frozenset[str]:
     from faker.providers.job.en_US import Provider
 
-    heads = set(_data_words("job_heads.txt"))
+    heads = set(data_words("job_heads.txt"))
     for job in Provider.jobs:
         words = re.findall(r"[a-z][a-z'-]*", job.split(",")[0].split("(")[0].lower())
         if words and words[-1] not in _NOT_HEADS:
@@ -58,11 +57,6 @@ def _plural(word: str) -> str:
     if word.endswith("y") and word[-2:-1] not in "aeiou":
         return word[:-1] + "ies"
     return word + "s"
-
-
-def _data_words(name: str, language: str = "en") -> list[str]:
-    text = resources.files("persona_privacy").joinpath("data", language, name).read_text(encoding="utf-8")
-    return [word for line in text.splitlines() if not line.startswith("#") for word in line.split()]
 
 
 _JOB_PREFIX = re.compile(r"(?i)^(?:head|director|vp|chief|lead|manager) of\b")
@@ -91,7 +85,7 @@ _PRODUCT_AFTER = re.compile(
 )
 # Internal capitals or digits: WhatsApp, iPhone, PayPal, YouTube, eBay, O2 (not McDonald, O'Neil).
 PRODUCT_SHAPE = re.compile(
-    r"^(?!Mc|Mac|O'|O’|De|Da|Di|La|Le|Van|Von)[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[a-z]+[A-Z]"
+    r"^(?!Mc|Mac|Nic|Fitz|Mhic|O'|O’|De|Da|Di|La|Le|Van|Von)[A-Za-z]*[a-z][A-Z][A-Za-z]*$|^[a-z]+[A-Z]"
 )
 
 # Column headers that say the column holds content: what people do, use or are, not who they are.

