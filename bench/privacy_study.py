@@ -119,11 +119,12 @@ class Study:
         if unlisted:
             sys.path.insert(0, str(Path(__file__).parent))
             from persona_privacy.names import names
-            from unlisted_names import SURNAMES, held_out, tuning
-            from unlisted_names import unlisted as not_listed
+            from unlisted_names import SURNAMES, half, held_out, tuning
 
             self.firsts = held_out(names()) if unlisted == "held-out" else tuning(names())
-            self.lasts = [w for w in not_listed(SURNAMES, names()) if re.fullmatch(r"[A-Z][^\W\d_'-]{2,}", w)]
+            # the surnames are halved the same way as the first names
+            lasts = half(SURNAMES, unlisted, names())
+            self.lasts = [w for w in lasts if re.fullmatch(r"[A-Z][^\W\d_'-]{2,}", w)]
             self.rng.shuffle(self.firsts)
             self.rng.shuffle(self.lasts)
         self.fake = Faker(LOCALES)

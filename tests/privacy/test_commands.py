@@ -106,7 +106,7 @@ def test_skip_refused_goes_on_without_the_file_and_counts_it(
     (persona_home / "study" / "notizen.txt").write_text(
         "Ich fahre jeden Morgen mit dem Zug zur Arbeit. Die App ist oft langsam und die Anmeldung "
         "funktioniert nicht, wenn das Signal schwach ist. Ich wünsche mir, dass das Ticket sofort "
-        "angezeigt wird, auch ohne Internet. Meine Kollegin Jadwiga kauft deshalb Papiertickets.\n"
+        "angezeigt wird, auch ohne Internet. Meine Kollegin Ewelina kauft deshalb Papiertickets.\n"
     )
     (persona_home / "study" / "notes.txt").write_text("Harriet Oduya said the app froze on the platform.\n")
     stopped = run_persona("privacy", "anonymise", "study", "-o", "out", env=privacy_env)
@@ -120,7 +120,7 @@ def test_skip_refused_goes_on_without_the_file_and_counts_it(
         "input-1.txt",
     ]  # notes.txt sorts first; no copy of the refused file
     manifest = (persona_home / "out" / "anonymisation.json").read_text()
-    assert "Jadwiga" not in manifest and "notizen" not in manifest
+    assert "Ewelina" not in manifest and "notizen" not in manifest
     [why] = json.loads(manifest)["refused_files"]
     assert why.startswith("the text does not look like English (")
     assert "Oduya" not in (persona_home / "out" / "input-1.txt").read_text()
@@ -132,10 +132,10 @@ def test_a_table_of_names_and_contact_details_is_anonymised_not_refused(
     # A recruitment screener and a CRM export keyed by e-mail: no prose, so no English function
     # words, in any language. Their fields are anonymised by kind; the prose beside them is judged.
     people = [
-        ("Oluwaseun Adeyemi", "seun.adeyemi@example.org", "07700 900123", "LS6 2QT", "14/03/1988"),
-        ("Siobhán Ní Bhriain", "siobhan.nb@example.net", "07700 900456", "CF10 1EP", "02/11/1979"),
-        ("Taras Kovalenko", "t.kovalenko@example.com", "07700 900789", "G12 8QQ", "30/06/1995"),
-        ("Gurpreet Sandhu", "gsandhu@example.co.uk", "07700 900321", "B18 4AA", "21/01/1990"),
+        ("Oluwaseun Fashola", "seun.fashola@example.org", "07700 900123", "LS6 2QT", "14/03/1988"),
+        ("Gráinne Ní Dhuibhir", "grainne.nd@example.net", "07700 900456", "CF10 1EP", "02/11/1979"),
+        ("Yuliia Marchenko", "y.marchenko@example.com", "07700 900789", "G12 8QQ", "30/06/1995"),
+        ("Gurpreet Randhawa", "grandhawa@example.co.uk", "07700 900321", "B18 4AA", "21/01/1990"),
     ] * 6
     with (persona_home / "screener.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -174,7 +174,7 @@ def test_generate_goes_on_without_a_refused_file_when_asked(
     (study / "notizen.txt").write_text(
         "Ich fahre jeden Morgen mit dem Zug zur Arbeit. Die App ist oft langsam und die Anmeldung "
         "funktioniert nicht, wenn das Signal schwach ist. Ich wünsche mir, dass das Ticket sofort "
-        "angezeigt wird, auch ohne Internet. Meine Kollegin Jadwiga kauft deshalb Papiertickets.\n"
+        "angezeigt wird, auch ohne Internet. Meine Kollegin Ewelina kauft deshalb Papiertickets.\n"
     )
     args = ["generate", "-i", str(study), "--anonymise", "--engine", "extractive", "-o", "run"]
     stopped = run_persona(*args, env=privacy_env)
@@ -183,7 +183,7 @@ def test_generate_goes_on_without_a_refused_file_when_asked(
     result = run_persona(*args, env={**privacy_env, "PERSONA_PRIVACY__SKIP_REFUSED": "true"})
     assert result.exit_code == 0, result.stderr
     written = "".join(p.read_text() for p in (persona_home / "run").iterdir() if p.is_file())
-    assert "Jadwiga" not in written and "Papiertickets" not in written and "notizen" not in written
+    assert "Ewelina" not in written and "Papiertickets" not in written and "notizen" not in written
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     [pre] = manifest["preprocessors"]
     assert len(json.dumps(pre).split("does not look like English")) == 2

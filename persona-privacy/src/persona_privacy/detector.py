@@ -343,7 +343,7 @@ def _birth(text: str, detection: Detection) -> Detection:
     return detection
 
 
-# Columns whose cells name a person by their role in the record ("customer": "Guled Okafor").
+# Columns whose cells name a person by their role in the record ("customer": "Abdullahi Okoye").
 _ROLE_HEADER = re.compile(
     r"\b(customer|client|caller|patient|requester|requested by|submitted by|reported by|raised by|agent|"
     r"assignee|assigned to|owner|contact|interviewer|moderator|researcher|participant|respondent)\b",
@@ -353,7 +353,7 @@ _NAME_CELL = re.compile(r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+(?:[a-zà-ÿ]{1,4}[ \t]+)
 
 
 def _whole_name_cell(text: str, found: list[Detection], header: str | None) -> list[Detection]:
-    """A cell shaped like a full name (two or three capitalised words, a particle allowed: "Rhodri ap
+    """A cell shaped like a full name (two or three capitalised words, a particle allowed: "Llinos ap
     Iorwerth") under a column that names a person by their role is that person's name whole, when
     each of its words is in a name already found, or is no common word or brand: the part no list
     knows goes too, and "Season Ticket" or "Business Travel" under "customer" stays what it is."""

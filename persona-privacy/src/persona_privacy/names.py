@@ -1,13 +1,18 @@
-"""A gazetteer of people's names, made from Faker's per-locale first-name and surname lists.
+"""A gazetteer of people's names, from two sources: Faker's per-locale first-name and surname lists,
+and the US Census Bureau's 1990 name frequencies (88,799 surnames, 5,494 first names of people living
+in the US, of every origin) that the ``names`` package carries.
 
-Faker ships first names and surnames for 80-odd locales (Nigerian, Welsh, Polish, Indian...). Persona
+Faker ships first names and surnames for 80-odd locales (Nigerian, Welsh, Polish, Indian...). The
+census adds what people are called rather than what a locale's writers chose; a census name that is
+a common English word ("bus", "cook") is left out of it, so the census never makes one a name. Persona
 uses them as evidence, not as a detector of its own: a proper noun that spaCy calls a person is kept as
 one when a word of it is a known name or its context says so, and a lower-case word after "my
 daughter" or "I asked" is a name when it is a known first name. Brands and job titles (Trainline,
 Staff Nurse) are in no such list, which is how they survive.
 
 Building the sets takes about two seconds (it imports every locale), so they are written once per
-Faker version to Persona's cache folder; the lists are public data, never anything read from input.
+version of the two packages to Persona's cache folder; the lists are public data, never anything read
+from input. ``bench/unlisted_names.py`` prints what each source adds.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Bumped whenever what is read from Faker changes, so an old cache is never used.
-_FORMAT = 2
+_FORMAT = 3
 # Latin-script names only: the detector's patterns and spaCy's English pipeline read Latin script.
 _LATIN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ][A-Za-zÀ-ÖØ-öø-ɏḀ-ỿ'’-]+")
 
@@ -46,8 +51,8 @@ class Names:
 def _cache_file() -> Path:
     from persona import user_cache_dir
 
-    version = importlib.metadata.version("faker")
-    return user_cache_dir() / f"names-v{_FORMAT}-faker-{version}.txt"
+    faker, census = importlib.metadata.version("faker"), importlib.metadata.version("names")
+    return user_cache_dir() / f"names-v{_FORMAT}-faker-{faker}-census-{census}.txt"
 
 
 def _from_faker() -> Names:
@@ -76,6 +81,30 @@ def _from_faker() -> Names:
     return Names(frozenset(first), frozenset(last))
 
 
+def _from_census() -> Names:
+    """The census lists (``NAME  frequency  cumulative  rank`` a line), common English words left out."""
+    from importlib import resources
+
+    def read(*files: str) -> frozenset[str]:
+        found = set()
+        for file in files:
+            for line in resources.files("names").joinpath(file).read_text(encoding="utf-8").splitlines():
+                word = line.split(maxsplit=1)[0].casefold() if line.strip() else ""
+                if len(word) > 1 and _LATIN.fullmatch(word) and not common_word(word):
+                    found.add(word)
+        return frozenset(found)
+
+    return Names(read("dist.female.first", "dist.male.first"), read("dist.all.last"))
+
+
+SOURCES = {"faker": _from_faker, "census": _from_census}
+
+
+def _build() -> Names:
+    parts = [source() for source in SOURCES.values()]
+    return Names(frozenset().union(*(p.first for p in parts)), frozenset().union(*(p.last for p in parts)))
+
+
 @functools.cache
 def names() -> Names:
     """The gazetteer, from the cache when this Faker version has been read before."""
@@ -85,7 +114,7 @@ def names() -> Names:
         return Names(frozenset(first.split("\n")), frozenset(last.split("\n")))
     except (OSError, ValueError):
         pass
-    built = _from_faker()
+    built = _build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")

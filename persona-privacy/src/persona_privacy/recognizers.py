@@ -568,7 +568,7 @@ class PersonaGazetteerNameRecognizer(PersonaRecognizer):
 def _surname_after(doc: Any, i: int) -> bool:
     """Whether token ``i`` goes on the name a known first name began: a known name, a particle of one
     (Ní, Mac, van) before a capitalised word, or a proper noun no list knows that is no common word,
-    brand or place ("Aoife Ní Bhraonáin"; not "Megan Thursday", "Priya Deliveroo", "Harriet Swindon")."""
+    brand or place ("Sorcha Ní Bhraonáin"; not "Megan Thursday", "Priya Deliveroo", "Harriet Swindon")."""
     from persona_privacy.brands import known_brand
     from persona_privacy.places import large_place, region_of
 
@@ -591,7 +591,7 @@ def _surname_after(doc: Any, i: int) -> bool:
 class PersonaSpeakerNameRecognizer(PersonaRecognizer):
     """Names in transcript speaker tags: the name in brackets after a role or a participant code
     (``Interviewer (Haf):``), and a tag that is a known first name, recurs as a speaker three
-    times (``Harriet:``) or is no English word (``Temitope:``; labels such as ``Summary:`` are
+    times (``Harriet:``) or is no English word (``Olamide:``; labels such as ``Summary:`` are
     common words). Roles and codes themselves (Interviewer, P02) are structure, kept."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
@@ -621,7 +621,7 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
             if (
                 gazetteer.is_first(words[0])
                 or (tags.count(turn.label) >= 3 and len(words) <= 2)
-                # "Temitope:", a word English does not use; not an acronym that labels a field ("DOB:")
+                # "Olamide:", a word English does not use; not an acronym that labels a field ("DOB:")
                 or (not any(common_word(word) for word in words) and not turn.label.isupper())
             ):
                 results.append(_result(self, "PERSON", *turn.label_span, self.score("tag")))
@@ -641,8 +641,8 @@ _SIGN_OFF = (
 
 class PersonaCuedNameRecognizer(PersonaRecognizer):
     """A capitalised name the words around announce, whether or not any list knows it: after a verb
-    of messaging or speaking to someone ("messaged Temitope on WhatsApp"), as the value of a field
-    label ("Agent: Temitope", "From: ..."), alone on the line after a sign-off ("Thanks,\nTemitope").
+    of messaging or speaking to someone ("messaged Olamide on WhatsApp"), as the value of a field
+    label ("Agent: Olamide", "From: ..."), alone on the line after a sign-off ("Thanks,\nOlamide").
     A common English word, a known brand or a product shape is not taken, unless it is a known first
     name."""
 
