@@ -165,3 +165,25 @@ def test_the_reasons_cover_every_decision_the_code_can_name():
 def test_a_known_first_name_takes_its_surname_and_nothing_else(detector, text, name):
     fired = [text[r.start : r.end] for r in _alone(detector, "PersonaGazetteerNameRecognizer", text)]
     assert fired == [name]
+
+
+def test_cue_words_are_data_files_read_as_literal_phrases_longest_first():
+    import re
+    from importlib import resources
+
+    from persona_privacy.words import alternation, data_lines
+
+    folder = resources.files("persona_privacy").joinpath("data", "en")
+    files = ("kinship.txt", "messaging_verbs.txt", "sign_offs.txt", "person_labels.txt", "role_headers.txt")
+    for name in files:
+        assert folder.joinpath(name).is_file()
+        assert data_lines(name) and not any(line.startswith("#") for line in data_lines(name))
+    sign_off = re.compile(rf"(?i:{alternation('sign_offs.txt')})")
+    # the longer phrase wins over the one it starts with, and a space matches any run of blanks
+    assert sign_off.match("Thanks   again,").group(0) == "Thanks   again"  # type: ignore[union-attr]
+    cue = re.compile(rf"(?:{alternation('name_cues.txt')})")
+    # punctuation in a phrase is literal, not a regex: "name:" needs its colon, "last name?" its mark
+    assert cue.fullmatch("name:") and not cue.fullmatch("name")
+    assert cue.fullmatch("last name?") and not cue.fullmatch("last nam")
+    verb = re.compile(rf"(?:{alternation('messaging_verbs.txt')})")
+    assert verb.fullmatch("dm'd") and not verb.fullmatch("dm.d")

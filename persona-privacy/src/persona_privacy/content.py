@@ -24,9 +24,9 @@ import functools
 import re
 
 from persona_privacy.brands import known_brand
-from persona_privacy.names import KINSHIP, common_word, names
+from persona_privacy.names import common_word, names
 from persona_privacy.places import large_place
-from persona_privacy.words import data_words, header_words
+from persona_privacy.words import alternation, data_words, header_words
 
 
 # Head nouns of job titles and roles: Faker's job provider (the occupations it lists, by their head
@@ -98,7 +98,7 @@ _CONTENT_HEADER = re.compile(
 )
 _PERSON_BEFORE = re.compile(
     r"(?i)\b(?:mr|mrs|ms|mx|miss|dr|prof|my name is|name is|called|named|asked|told|said|says|met|"
-    rf"{KINSHIP}|dear|hi|hello|thanks)\W*$"
+    rf"{alternation('kinship.txt')}|dear|hi|hello|thanks)\W*$"
 )
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
 # Days, frequencies and times of the calendar: "Weekends", "Bank Holiday", "Daily".

