@@ -26,7 +26,7 @@ import re
 from persona_privacy.brands import known_brand
 from persona_privacy.names import common_word, names
 from persona_privacy.places import large_place
-from persona_privacy.words import alternation, data_words, header_words
+from persona_privacy.words import DETERMINERS, alternation, data_words, header_words
 
 
 # Head nouns of job titles and roles: Faker's job provider (the occupations it lists, by their head
@@ -116,7 +116,6 @@ _CALENDAR = frozenset(
     for day in calendar.day_name
     for word in (day.lower(), day.lower() + "s")
 )
-_DETERMINERS = frozenset("the a an my our your his her their this that these those some any".split())
 NAME_LIKE = frozenset({"PERSON", "ORGANIZATION", "NRP", "LOCATION"})
 GUESSED = frozenset({"SpacyRecognizer", "PersonaProperNounRecognizer", "PersonaGazetteerNameRecognizer"})
 
@@ -201,6 +200,24 @@ def _in_compound(text: str, start: int, end: int) -> bool:
     )
 
 
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’&.-]*)[ \t]$")
+_WORD_AFTER = re.compile(r"[ \t]([A-Z][\w'’&.-]*)")
+
+
+def _inside_brand(text: str, start: int, end: int) -> bool:
+    """Whether the span is part of a known brand written with the capitalised word before or after
+    it: a detector that took only "Eat" of "Just Eat" or "Maps" of "Google Maps"."""
+    before = _WORD_BEFORE.search(text[max(0, start - 30) : start])
+    after = _WORD_AFTER.match(text, end)
+    value = text[start:end]
+    around = [
+        f"{before.group(1)} {value}" if before else "",
+        f"{value} {after.group(1)}" if after else "",
+        f"{before.group(1)} {value} {after.group(1)}" if before and after else "",
+    ]
+    return any(candidate and known_brand(candidate) for candidate in around)
+
+
 def _common_opener(value: str, text: str, end: int) -> bool:
     """A single common word followed by a lower-case word or a pause ("Hope so", "Right, ")."""
     return (
@@ -234,7 +251,7 @@ def content_rule(text: str, start: int, end: int, entity: str, source: str, head
     )
     if large_place(value) and (entity == "LOCATION" or not person_shaped):
         return "large place"  # a city of 100,000 or more, a country, a region; "George" the person is not
-    if known_brand(value) and not person_shaped:
+    if (known_brand(value) or _inside_brand(text, start, end)) and not person_shaped:
         return "known brand"  # "Deliveroo", "Just Eat": simple-icons' names (brands.py)
     if _in_compound(text, start, end):
         return "hyphenated word"  # "Wi-Fi", "mid-journey": part of a hyphenated word is not a name
@@ -251,7 +268,7 @@ def content_rule(text: str, start: int, end: int, entity: str, source: str, head
         return "not a nationality"
     if words and all(word.casefold() in _CALENDAR for word in words):
         return "calendar"
-    if value.islower() and words and words[0] in _DETERMINERS:
+    if value.islower() and words and words[0] in DETERMINERS:
         return "after a determiner"  # statistical NER on lower-case prose ("the van reg"): not a name
     if header is not None and value.islower() and not any(names().is_first(word) for word in words):
         return "lower-case cell"  # a lower-case cell or key ("apps", "daily") that NER called a name

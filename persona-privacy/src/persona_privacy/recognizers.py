@@ -16,7 +16,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 
 from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
 from persona_privacy.names import common_word, distinctive, inflected, names, ordinary
-from persona_privacy.words import alternation, data_lines, surname_particles
+from persona_privacy.words import DETERMINERS, alternation, data_lines, surname_particles
 
 # Blanks inside a line: the space in a cue phrase that must not cross a line break.
 _BLANK = r"[ \t]+"
@@ -53,12 +53,17 @@ _UPPER = "A-ZÀ-ÖØ-ÝĀ-ŽΑ-ΩА-Я"
 _WORD = rf"[{_UPPER}][\w'’.-]*"
 _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|de|la|del|di|da|do|dos|das|von|van|der|le|du|des))*?"
 
+_CAPITAL_PREFIXES = "|".join(word[:1].upper() + word[1:] for word in _PREFIXES.split("|"))
+_BARE_PREFIX = rf"\b(?:{_CAPITAL_PREFIXES})\s+{_NAME}{_UNIT}"
+
 STREET_PATTERNS = [
     # 221B Baker Street, 14 Mill Lane Flat 2, 10 Downing St
     rf"\b{_NUMBER}\s+{_NAME}\s+(?i:{_SUFFIXES})\b\.?{_UNIT}",
     # Calle Mayor 12, Rue de la Paix 5, Via Roma, 3 (also written in lower case)
     rf"\b(?i:{_PREFIXES})\s+[\w'’.-]+(?:\s+[\w'’.-]+){{0,3}}?(?:\s*,?\s*(?:n[º°o.]\s*)?{_NUMBER})(?!\w){_UNIT}",
-    rf"\b(?i:{_PREFIXES})\s+{_NAME}{_UNIT}",
+    # Via Roma, Rue Cler: with no number only a capitalised prefix, as street signs write it ("via
+    # Monzo", "place Orders" are prose); a brand after it is never a street (see analyze)
+    _BARE_PREFIX,
     # Orchard Road 14 (the number after the street)
     rf"\b(?:{_NUMBER}\s+)?{_NAME}\s+(?i:{_SUFFIXES})\.?\s+\d{{1,5}}[A-Za-z]?\b\.?{_UNIT}",
     # a flat or suite on its own line: Apt. 5, Suite 12
@@ -167,8 +172,13 @@ class PersonaStreetAddressRecognizer(PersonaRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         spans: list[tuple[int, int]] = []
+        from persona_privacy.brands import known_brand
+
         for pattern in self._PATTERNS:
             for match in pattern.finditer(text):
+                named = match.group().split(None, 1)[1:]
+                if pattern.pattern == _BARE_PREFIX and named and known_brand(named[0]):
+                    continue  # "Via Deliveroo": a service, not the Via of an Italian town
                 spans.append((match.start(), _extend(text, match.end())))
         for cue in ADDRESS_CUE.finditer(text):
             line = _CUED_LINE.match(text, cue.end())
@@ -418,6 +428,12 @@ _LOWER_PAIR = re.compile(
 )
 
 
+def _after_determiner(text: str, start: int) -> bool:
+    """Whether the word before ``start`` begins a noun phrase ("the", "a", "my"): no name follows one."""
+    before = re.findall(r"[^\W\d_]+", text[max(0, start - 12) : start])
+    return bool(before) and before[-1].casefold() in DETERMINERS
+
+
 def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """Matches of a cue-then-name pattern that may overlap: each search starts again at the
     previous candidate, so "and my daughter chiamaka" is tried as "my daughter chiamaka" after
@@ -465,6 +481,7 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
                 and gazetteer.is_last(last)
                 and not ordinary(first)
                 and not ordinary(last)
+                and not _after_determiner(text, match.start(1))  # "the long way": a noun phrase
             ):
                 results.append(_result(self, "PERSON", match.start(1), match.end(2), self.score("pair")))
         return results

@@ -6,6 +6,11 @@ import functools
 import re
 from importlib import resources
 
+# Words that begin a noun phrase: a person's name does not follow one ("the long way", "a grace period").
+DETERMINERS = frozenset(
+    "the a an my our your his her their this that these those some any every each no".split()
+)
+
 # A month's name or its abbreviation (group 1: its first three letters), for every date rule.
 MONTH_WORD = r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)"
 
