@@ -194,10 +194,23 @@ _TITLE_BEFORE = re.compile(r"(?i)\b(?:head|director|vp|chief|lead|manager|depart
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*$")
 
 
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+
+
 def _in_compound(text: str, start: int, end: int) -> bool:
-    return (end < len(text) - 1 and text[end] == "-" and text[end + 1].isalpha()) or (
+    """Part of a hyphenated word that is no name: "Wi-Fi", "mid-journey", "X-Ray"; not "Lily-Mae" or
+    "Jean-Luc", whose every part is a capitalised first name."""
+    joined = (end < len(text) - 1 and text[end] == "-" and text[end + 1].isalpha()) or (
         start > 1 and text[start - 1] == "-" and text[start - 2].isalpha()
     )
+    if not joined:
+        return False
+    for match in _HYPHENATED.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+        if match.start() <= start < match.end() or match.start() < end <= match.end():
+            parts = match.group().split("-")
+            if all(len(part) > 1 and part[:1].isupper() and names().is_first(part) for part in parts):
+                return False
+    return True
 
 
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’&.-]*)[ \t]$")
@@ -274,6 +287,13 @@ def content_rule(text: str, start: int, end: int, entity: str, source: str, head
         return "lower-case cell"  # a lower-case cell or key ("apps", "daily") that NER called a name
     if entity == "PERSON" and _THE_BEFORE.search(before) and _LOWER_AFTER.match(text[end:]):
         return "the X noun"
+    if (
+        source == "PersonaProperNounRecognizer"
+        and len(words) >= 2
+        and all(common_word(word, zipf=4.0) for word in words)
+        and not all(names().is_name(word) for word in words)
+    ):
+        return "title-case phrase"  # "Season Ticket Holder": ordinary words, one of them no name anywhere
     if content_header(header):
         return "content column"
     return "product" if product(text, start, end) else None

@@ -20,7 +20,9 @@ LARGE_CITY = 100_000  # people: the policy's line between a city that is content
 
 
 def _fold(value: str) -> str:
-    return " ".join(value.replace("’", "'").split()).casefold().removeprefix("the ")
+    """A place name as a key: case, curly apostrophes, a leading "the" and hyphens or spaces between
+    words do not matter ("Stoke on Trent" is GeoNames' "Stoke-on-Trent")."""
+    return " ".join(re.split(r"[\s-]+", value.replace("’", "'"))).strip().casefold().removeprefix("the ")
 
 
 @functools.cache

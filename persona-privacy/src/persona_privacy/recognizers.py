@@ -462,6 +462,8 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
                 continue  # a known first name, or after a strong cue a word English does not use
             if tags.get(match.start(1), "NN") in ("NNS", "VBZ") and inflected(first):
                 continue  # "and fares went up": the plural of a common noun, not someone's name
+            if tags.get(match.start(1), "NN")[:2] in _FUNCTION_TAGS and common_word(first):
+                continue  # "my mate said": a verb, an adverb or a preposition, though a name somewhere
             end = match.end(1)
             if match.group(2) and (distinctive(match.group(2)) or not common_word(match.group(2))):
                 end = match.end(2)  # a known surname, or a word English does not use: "harriet oduya"
