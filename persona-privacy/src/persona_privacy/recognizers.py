@@ -299,6 +299,8 @@ _ORG_WORDS = re.compile(
 
 # Words that label a field in notes and forms ("Date: 14 March").
 FORM_LABELS = frozenset(data_lines("form_labels.txt"))
+# Services whose name labels an account ("WeChat: ...").
+_HANDLE_CUES = frozenset(data_lines("handle_cues.txt"))
 
 
 # spaCy labels the detector maps to an entity; a token under another label (WORK_OF_ART, PRODUCT,
@@ -556,6 +558,8 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
             return []
         from persona import is_structure_label, speaker_turns
 
+        from persona_privacy.brands import known_brand
+
         gazetteer = names()
         found = speaker_turns(text)
         tags = [turn.label for turn in found if not turn.inner]
@@ -573,6 +577,8 @@ class PersonaSpeakerNameRecognizer(PersonaRecognizer):
             words = turn.label.split()
             if is_structure_label(turn.label) or words[0].casefold() in FORM_LABELS or len(words) > 3:
                 continue
+            if turn.label.casefold() in _HANDLE_CUES or known_brand(turn.label):
+                continue  # "WeChat: ...", "Spotify: ...": a service labels the value after it
             if not all(word[:1].isupper() for word in words):
                 continue
             if (
@@ -600,6 +606,10 @@ class PersonaCuedNameRecognizer(PersonaRecognizer):
         rf"(?im:^[ \t>*-]*(?:{alternation('person_labels.txt', space=_BLANK)})"
         rf"[ \t]*[:：][ \t]*)({_CAPITALISED})[ \t]*(?=$|[,;(<])"
     )
+    _AFTER_GREETING = re.compile(
+        rf"(?im:(?:^|(?<=[.!?])[ \t]+)[ \t>*-]*(?:{alternation('greetings.txt', space=_BLANK)})[ \t]+)"
+        rf"({_CAPITALISED})(?=[ \t]*[,!:;—–-]|[ \t]*$)"
+    )
     _AFTER_SIGN_OFF = re.compile(
         rf"(?im:\b(?:{alternation('sign_offs.txt', space=_BLANK)})[ \t]*[,.!]*[ \t]*\n[ \t>*-]*)"
         rf"({_CAPITALISED})[ \t]*$"
@@ -611,6 +621,7 @@ class PersonaCuedNameRecognizer(PersonaRecognizer):
             (self._AFTER_VERB, "after a verb"),
             (self._LABEL, "field label"),
             (self._AFTER_SIGN_OFF, "sign-off"),
+            (self._AFTER_GREETING, "greeting"),
         ):
             for match in pattern.finditer(text):
                 if self._a_name(match.group(1)):
@@ -680,6 +691,13 @@ class PersonaHandleRecognizer(PersonaRecognizer):
         r"user|nickname|alias)\b[^.\n]{0,25}$"
     )
 
+    # Discord's name#1234, and the value after a service's name and a colon ("WeChat: lili_wu88")
+    _TAGGED = re.compile(r"(?<![\w@#])[A-Za-z0-9_.]{2,32}#\d{4}\b")
+    _CUED_VALUE = re.compile(
+        rf"(?i:\b(?:{alternation('handle_cues.txt')})(?:[ \t]+(?:name|id|handle))?[ \t]*[:：][ \t]*)"
+        r"(@?[A-Za-z0-9][A-Za-z0-9_.#-]{0,30}[A-Za-z0-9_])(?![\w@])"
+    )
+
     ENTITIES = ("HANDLE",)
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
@@ -688,6 +706,14 @@ class PersonaHandleRecognizer(PersonaRecognizer):
             for m in self._HANDLE.finditer(text)
             if not m.group().lstrip("@").isdigit()
         ]
+        results.extend(
+            _result(self, "HANDLE", m.start(), m.end(), self.score("handle"))
+            for m in self._TAGGED.finditer(text)
+        )
+        for match in self._CUED_VALUE.finditer(text):
+            value = match.group(1)
+            if not value.isdigit() and not common_word(value):  # "Discord: yes", "Instagram: never"
+                results.append(_result(self, "HANDLE", match.start(1), match.end(1), self.score("handle")))
         for match in self._USER.finditer(text):
             letters = match.group(1)
             parts = [p for p in re.split(r"[._]", letters) if p]
