@@ -8,7 +8,13 @@ recognizers and the same spaCy pipeline, prints:
 - precision: detections at least half made of labelled PII;
 - characters hidden: the share of labelled PII characters inside detections;
 - recall per labelled type, and precision per detected type (types matched as below).
-Targets for Persona: recall >= 0.90, characters hidden >= 0.85, precision >= 0.80.
+
+Persona runs twice. With its default policy it keeps on purpose what the set labels as PII: a
+city of 100,000 or more, a well-known brand, a job title (policy v2, README). So the labelled
+spans a named keep-rule let stay are counted per rule, and Persona runs again with
+``keep_content = false``, the setting under which every place and organisation is removed, as the
+set's labels count them. That second run is the one to compare with the set's own policy.
+Targets for Persona: recall >= 0.90, characters hidden >= 0.85, precision >= 0.85.
 """
 
 from __future__ import annotations
@@ -80,13 +86,35 @@ def score(data: list[dict], predictions: list[list[tuple[int, int, str]]]) -> di
     }
 
 
-def persona_predictions(data: list[dict]) -> list[list[tuple[int, int, str]]]:
+KEPT_BY_RULE: Counter[str] = Counter()  # labelled spans a keep-rule let stay, per rule (default run)
+
+
+def persona_predictions(data: list[dict], **settings: object) -> list[list[tuple[int, int, str]]]:
     from persona_privacy.detector import Detector
     from persona_privacy.settings import PrivacySettings
 
-    detector = Detector(PrivacySettings())
-    found = detector.detect([(item["full_text"], None) for item in data])
-    return [[(d.start, d.end, d.entity) for d in detections] for detections in found]
+    detector = Detector(PrivacySettings(**settings))  # type: ignore[arg-type]
+    explained = detector.explain([(item["full_text"], None) for item in data])
+    if not settings:
+        KEPT_BY_RULE.clear()
+        KEPT_BY_RULE.update(left_by_rule(data, explained))
+    return [[(d.start, d.end, d.entity) for d in kept] for kept, _ in explained]
+
+
+def left_by_rule(data: list[dict], explained: list) -> Counter[str]:
+    """For each labelled span no detection covers: the keep-rule whose dropped finding covers it."""
+    left: Counter[str] = Counter()
+    for item, (kept, dropped) in zip(data, explained, strict=True):
+        spans = [(d.start, d.end) for d in kept]
+        for s in item["spans"]:
+            a, b = s["start_position"], s["end_position"]
+            if covered(a, b, spans) * 2 >= b - a:
+                continue
+            for detection, rule in dropped:
+                if covered(a, b, [(detection.start, detection.end)]) * 2 >= b - a:
+                    left[rule] += 1
+                    break
+    return left
 
 
 def presidio_predictions(data: list[dict], pipeline: str) -> list[list[tuple[int, int, str]]]:
@@ -120,11 +148,13 @@ def main() -> None:
     results = {}
     for label, predict in (
         ("persona", persona_predictions),
+        ("persona, strict", lambda d: persona_predictions(d, keep_content=False)),
         ("presidio default", lambda d: presidio_predictions(d, pipeline)),
     ):
         start = time.perf_counter()
         predictions = predict(data)
         results[label] = {**score(data, predictions), "seconds": round(time.perf_counter() - start, 2)}
+    results["persona"]["left_by_keep_rule"] = dict(KEPT_BY_RULE.most_common())
     if args.json:
         print(json.dumps(results, indent=2))
         return
@@ -134,16 +164,21 @@ def main() -> None:
             f"{label:17s} recall {result['recall']:.3f}  precision {result['precision']:.3f}  "
             f"characters hidden {result['chars_hidden']:.3f}  ({result['seconds']} s)"
         )
-    print("recall by labelled type (persona / presidio default):")
+    print("('persona, strict' is keep_content = false: every place and organisation removed, as labelled)")
+    print("labelled spans the default policy keeps on purpose, by keep-rule:")
+    for rule, count in KEPT_BY_RULE.most_common():
+        print(f"  {rule:30s} {count}")
+    print("recall by labelled type (persona / persona, strict / presidio default):")
     for kind in results["persona"]["recall_by_type"]:
         print(
             f"  {kind:15s} {results['persona']['recall_by_type'][kind]:.3f} / "
+            f"{results['persona, strict']['recall_by_type'].get(kind, 0):.3f} / "
             f"{results['presidio default']['recall_by_type'].get(kind, 0):.3f}"
         )
     print("precision by detected type (persona):")
     for kind, value in results["persona"]["precision_by_type"].items():
         print(f"  {kind:15s} {value:.3f}")
-    print("targets: recall >= 0.90, characters hidden >= 0.85, precision >= 0.80")
+    print("targets: recall >= 0.90, characters hidden >= 0.85, precision >= 0.85")
 
 
 if __name__ == "__main__":
