@@ -187,3 +187,32 @@ def test_generate_goes_on_without_a_refused_file_when_asked(
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     [pre] = manifest["preprocessors"]
     assert len(json.dumps(pre).split("does not look like English")) == 2
+
+
+@pytest.mark.parametrize("strategy", ["redact", "hash"])
+def test_no_persona_statement_is_about_a_removed_identifier(
+    strategy, run_persona, privacy_plugin, privacy_env, persona_home
+):
+    """The example holds e-mail addresses and phone numbers inside sentences; once removed, those
+    sentences ("my email is [EMAIL_ADDRESS_7]") and an e-mail column's answers are no statements."""
+    from persona.text import REMOVED, about_removed
+
+    args = ["generate", "-i", str(EXAMPLES), "--anonymise", "--strategy", strategy, "--engine", "extractive"]
+    result = run_persona(*args, "-o", "run", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    records = (persona_home / "run" / "records.json").read_text()
+    assert len(REMOVED.findall(records)) >= 14  # the placeholders are there, in the shape core reads
+    personas = json.loads((persona_home / "run" / "personas.json").read_text())["personas"]
+    said = [i for p in personas for s in ("goals", "pain_points", "behaviours", "motivations") for i in p[s]]
+    said += [q["text"] for p in personas for q in p["quotes"]]
+    assert said and [item for item in said if about_removed(item)] == []
+    assert not any(REMOVED.search(value or "") for p in personas for value in p["demographics"].values())
+
+
+def test_the_strategies_write_the_marks_core_reads_as_removed():
+    """persona.text.REMOVED is the contract; the redact and hash strategies must keep to it."""
+    from persona.text import REMOVED
+    from persona_privacy.strategies import Hasher, Redactor
+
+    assert REMOVED.fullmatch(Redactor()._new("EMAIL_ADDRESS", "a@b.example"))
+    assert REMOVED.fullmatch(Hasher(b"k" * 32)._new("UK_POSTCODE", "LS1 4AP"))

@@ -45,3 +45,24 @@ def age_band(value: str) -> str | None:
         return None
     low = age // 10 * 10
     return f"{low}-{low + 9}"
+
+
+# How an anonymiser marks what it removed, so that every part of Persona can tell a statement about
+# a removed identifier: ``[EMAIL_ADDRESS_7]`` (a numbered placeholder) or ``PERSON_1a2b3c4d`` (a
+# keyed hash). The plugin guide states it as the contract for preprocessors; persona-privacy's tests
+# check that its strategies write these shapes.
+REMOVED = re.compile(r"\[(?P<entity>[A-Z][A-Z0-9_]*?)_\d+\]|\b(?P<hashed>[A-Z][A-Z0-9_]*?)_[0-9a-f]{8}\b")
+# What a persona may still say with one of them in it: "I asked [PERSON_2] about the van".
+_NAMED = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "NRP"})
+
+
+def about_removed(sentence: str) -> bool:
+    """Whether a sentence is about a removed identifier and so no statement for a persona: it holds
+    a removed contact detail or number ("my email is [EMAIL_ADDRESS_7]"), two removed values, or a
+    removed name in a sentence of fewer than eight words."""
+    found = [m.group("entity") or m.group("hashed") for m in REMOVED.finditer(sentence)]
+    if not found:
+        return False
+    if len(found) > 1 or found[0] not in _NAMED:
+        return True
+    return len(REMOVED.sub(" ", sentence).split()) < 8

@@ -54,7 +54,8 @@ class ExtractiveEngine:
         candidates = analysis.candidates()
         warnings = []
         groups = analysis.groups
-        if len(groups) < self.count:
+        warnings.extend(analysis.notes())
+        if len(units) < self.count:
             warnings.append(
                 f"only {len(units)} units ({analysis.kind}) "
                 f"in the data, so {len(groups)} personas instead of {self.count}"
@@ -78,7 +79,10 @@ class ExtractiveEngine:
         return EngineResult(
             personas=personas,
             note=NOTE,
-            model={"name": None, "method": "tf-idf + truncated svd + spherical k-means, merged down"},
+            model={
+                "name": None,
+                "method": "tf-idf + svd + spherical k-means, merged down, size by restart agreement",
+            },
             assignments=assignments,
             details={
                 "units": len(units),
@@ -88,6 +92,7 @@ class ExtractiveEngine:
                 "free_text_columns": sorted(columns.free),
                 "structured_columns": sorted(columns.categorical | columns.ages),
                 "seed": self.seed,
+                "grouping_stability": round(analysis.stability, 3),
             },
             warnings=warnings,
         )

@@ -23,6 +23,25 @@ class Analysis:
     space: TermSpace
     labels: list[int]  #: the group of each unit, numbered by size (largest first)
     seed: int
+    asked: int = 0  #: the number of groups asked for
+    stability: float = 1.0  #: agreement of the grouping's restarts (clustering.choose)
+    stable: bool = True  #: whether the grouping met clustering.STABLE
+
+    def notes(self) -> list[str]:
+        """What a reader must know about the grouping, one line each."""
+        found = len(self.groups)
+        if not self.stable:
+            return [
+                f"no grouping of these {len(self.units)} {self.kind} holds across restarts "
+                f"(agreement {self.stability:.2f}): read the personas as an affinity map of what "
+                "people said, not as distinct types"
+            ]
+        if found < min(self.asked, len(self.units)):
+            return [
+                f"the data holds {found} distinct groups, not {self.asked}: {found} personas "
+                f"instead of splitting the rest by chance (agreement {self.stability:.2f})"
+            ]
+        return []
 
     @property
     def groups(self) -> list[int]:
@@ -65,7 +84,7 @@ class Analysis:
 
 def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
     """Units of ``records`` grouped into at most ``count`` groups (numpy is imported here)."""
-    from persona.grouping.clustering import group
+    from persona.grouping.clustering import choose
     from persona.grouping.features import TermSpace, tokens, unit_features
     from persona.grouping.units import classify_columns, make_units
 
@@ -74,5 +93,7 @@ def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
     texts = [tokens(unit.text(columns.free)) for unit in units]
     space = TermSpace(texts)
     points = unit_features(units, columns, space, texts, seed)
-    labels = group(points, count, seed).tolist()
-    return Analysis(units, columns, space, labels, seed)
+    grouping = choose(points, count, seed)
+    return Analysis(
+        units, columns, space, grouping.labels.tolist(), seed, count, grouping.stability, grouping.stable
+    )

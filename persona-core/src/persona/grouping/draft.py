@@ -5,15 +5,17 @@ behaviours and motivations by their column's name or their words."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona.grouping.features import TermSpace, tokens
+from persona.grouping.kinds import kind_of
 from persona.grouping.units import Columns, Unit, dominant
 from persona.records import Record
 from persona.schema import Demographics, Persona, Quote
-from persona.text import age_band
+from persona.text import REMOVED, about_removed, age_band
 
 if TYPE_CHECKING:
     import numpy as np
@@ -93,14 +95,10 @@ def sentences(units: Sequence[Unit], columns: Columns) -> list[Sentence]:
                         words = sentence.split()
                         if not 4 <= len(words) <= 30 or len(sentence) > 160 or sentence.endswith("?"):
                             continue
+                        if about_removed(sentence):
+                            continue  # "my email is [EMAIL_ADDRESS_7]": no statement about the person
                         found.append(
-                            Sentence(
-                                sentence,
-                                record,
-                                index,
-                                category or _word_category(sentence),
-                                tokens(sentence),
-                            )
+                            Sentence(sentence, record, index, kind_of(sentence) or category, tokens(sentence))
                         )
     return found
 
@@ -203,13 +201,15 @@ def compose(
         support[item] = f"{backing} of {len(members)} {unit_label}"
     records = [r for i in members for r in units[i].records]
     evidence = _evidence(records, ranked)
-    demographics = _demographics(records, columns)
+    demographics = _demographics(members, units, columns)
     name = (
         NAMES[(number + seed) % len(NAMES)]
         if number < len(NAMES)
         else f"{NAMES[(number + seed) % len(NAMES)]} {number}"
     )
-    top = _top_terms(centroid, space) if centroid is not None else []
+    texts = {i: tokens(units[i].text(columns.free)) for i in range(len(units))}
+    everyone: Counter[str] = Counter(w for ws in texts.values() for w in ws)
+    top = distinctive_terms(Counter(w for i in members for w in texts[i]), everyone)
     role = demographics.occupation or (
         f"People who talk about {' and '.join(top[:2])}" if top else f"Group {number + 1}"
     )
@@ -273,13 +273,6 @@ def _key_terms(words: Sequence[str], centroid: np.ndarray | None, space: TermSpa
     return set(known[:3])
 
 
-def _top_terms(centroid: np.ndarray, space: TermSpace) -> list[str]:
-    import numpy as np
-
-    order = np.argsort(-centroid, kind="stable")[:8]
-    return [space.terms[i] for i in order if centroid[i] > 0]
-
-
 def _similar(a: set[str], b: set[str]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= 0.6
 
@@ -297,27 +290,96 @@ def _structured_items(
     for name in sorted(columns.categorical):
         values = [r.fields[name] for i in members for r in units[i].records if name in r.fields]
         top = dominant(values)
-        if top and len(f"{name}: {top[0]}") <= 160:
+        if top and len(f"{name}: {top[0]}") <= 160 and not REMOVED.search(top[0]):
             items.append((f"{name}: {top[0]}", top[1]))
     items.sort(key=lambda item: -item[1])
     return items
 
 
-def _demographics(records: Sequence[Record], columns: Columns) -> Demographics:
+def _demographics(members: Sequence[int], units: Sequence[Unit], columns: Columns) -> Demographics:
+    """What the group's members answered, summarised over all of them: the answers that together
+    cover most members with how many ("Nurse, Teacher (12 of 20)"), and the middle half of their
+    ages ("25-44"). One member's answer never stands for the group unless it is a group of one."""
+
     def column_value(pattern: str) -> str | None:
         for name in sorted(columns.categorical):
             if re.search(pattern, name.lower()):
-                top = dominant([r.fields[name] for r in records if name in r.fields])
-                if top:
-                    return top[0]
+                answers = [_first(units[i], name) for i in members]
+                summary = summarise([a for a in answers if a and not REMOVED.search(a)], len(members))
+                if summary:
+                    return summary
         return None
 
-    ages = [age_band(r.fields[n]) or "" for r in records for n in columns.ages if n in r.fields]
-    age = dominant(ages)
+    bands = [age_band(a) for i in members for n in sorted(columns.ages) if (a := _first(units[i], n))]
     occupation = column_value(r"occupation|job|role|profession|title|position")
     location = column_value(r"region|location|area|city|country|town")
-    return Demographics(
-        age_range=age[0][:20] if age else None,
-        occupation=occupation[:80] if occupation else None,
-        location=location[:80] if location else None,
-    )
+    return Demographics(age_range=age_span([b for b in bands if b]), occupation=occupation, location=location)
+
+
+def _first(unit: Unit, name: str) -> str | None:
+    return next((r.fields[name] for r in unit.records if r.fields.get(name)), None)
+
+
+def summarise(answers: Sequence[str], members: int) -> str | None:
+    """The most common answers, in order, until they cover half the members (three at most), with
+    how many members gave them: "Nurse, Teacher (12 of 20)"; the answer alone when all gave it."""
+    counted = Counter(answers)
+    if not counted:
+        return None
+    ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+    chosen, covered = [], 0
+    for value, count in ranked[:3]:
+        chosen.append(value)
+        covered += count
+        if covered * 2 >= members:
+            break
+    if covered == members and len(chosen) == 1:
+        return chosen[0][:80]
+    tail = f" ({covered} of {members})"
+    text = ", ".join(chosen)
+    return (text[: 80 - len(tail) - 1] + "…" if len(text) + len(tail) > 80 else text) + tail
+
+
+def age_span(bands: Sequence[str]) -> str | None:
+    """The middle half of the members' age bands as one range: from the lower quartile of their
+    lower bounds to the upper quartile of their upper bounds ("25-44"; "65+" when open-ended)."""
+    lows, highs = [], []
+    for band in bands:
+        numbers = [int(n) for n in re.findall(r"\d+", band)]
+        if not numbers:
+            continue
+        lows.append(numbers[0])
+        highs.append(numbers[1] if len(numbers) > 1 else None)
+    if not lows:
+        return None
+    lows.sort()
+    low = lows[(len(lows) - 1) // 4]
+    closed = sorted(h for h in highs if h is not None)
+    if len(closed) * 4 < len(highs) * 3 or not closed:  # a quarter or more open-ended ("65+")
+        return f"{low}+"
+    high = closed[min(len(closed) - 1, (3 * len(closed)) // 4)]
+    return f"{low}-{high}" if high > low else f"{low}+"
+
+
+def distinctive_terms(group: Counter[str], everyone: Counter[str], limit: int = 8) -> list[str]:
+    """The words that set a group apart from the rest of the study: weighted log-odds with an
+    informative Dirichlet prior (Monroe, Colaresi and Quinn 2008, "Fightin' Words"), the prior being
+    the whole study's counts, ranked by z-score. Unlike raw frequency, a word every group uses
+    ("app") does not rank; unlike a plain ratio, a word one member said twice does not either."""
+    import math
+
+    total = sum(everyone.values())
+    in_group = sum(group.values())
+    rest_total = total - in_group
+    if not in_group or not rest_total:
+        return [w for w, _ in group.most_common(limit)]
+    scored = []
+    for word, count in group.items():
+        prior = everyone[word]  # alpha_w; alpha_0 is the study's token count
+        rest = everyone[word] - count
+        a = math.log((count + prior) / (in_group + total - count - prior))
+        b = math.log((rest + prior) / (rest_total + total - rest - prior))
+        z = (a - b) / math.sqrt(1 / (count + prior) + 1 / (rest + prior))
+        scored.append((-z, word))
+    scored.sort()
+    return [word for z, word in scored[:limit] if z < 0]

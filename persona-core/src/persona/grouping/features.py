@@ -112,35 +112,54 @@ def truncated_svd(matrix: np.ndarray | csr_array, rank: int, seed: int) -> np.nd
 def unit_features(
     units: Sequence[Unit], columns: Columns, space: TermSpace, texts: Sequence[list[str]], seed: int
 ) -> np.ndarray:
-    """One row per unit: the reduced text vector and the structured answers, each part of unit
-    length, so free text and structured answers weigh the same."""
+    """One row per unit: the reduced text vector, and each structured answer one-hot, weighted by
+    how much of the spread of what people wrote its answers account for (``agreement``). An answer
+    that goes with what people say (a segment question) helps group them; one that does not (an
+    occupation every type shares) weighs next to nothing, instead of splitting people by it."""
     import numpy as np
 
-    parts = []
+    text = None
     if space.terms and any(texts):
-        reduced = truncated_svd(space.vectors(texts), 50, seed)
-        parts.append(normalise_rows(reduced))
-    levels = sorted(
-        {
-            (name, value if name not in columns.ages else (age_band(value) or value))
-            for unit in units
-            for record in unit.records
-            for name, value in record.fields.items()
-            if name in columns.categorical or name in columns.ages
-        }
-    )
-    if levels:
+        text = normalise_rows(truncated_svd(space.vectors(texts), 50, seed))
+    parts = [text] if text is not None else []
+    for name in sorted(columns.categorical | columns.ages):
+        answers = [_answer(unit, name, columns) for unit in units]
+        levels = sorted({a for a in answers if a is not None})
+        if len(levels) < 2:
+            continue
         position = {level: i for i, level in enumerate(levels)}
         onehot = np.zeros((len(units), len(levels)))
-        for row, unit in enumerate(units):
-            for record in unit.records:
-                for name, value in record.fields.items():
-                    if name in columns.ages:
-                        value = age_band(value) or value
-                    column = position.get((name, value))
-                    if column is not None:
-                        onehot[row, column] = 1.0
-        parts.append(normalise_rows(onehot) * (0.8 if parts else 1.0))
+        for row, answer in enumerate(answers):
+            if answer is not None:
+                onehot[row, position[answer]] = 1.0
+        parts.append(onehot * (agreement(text, answers) if text is not None else 1.0))
     if not parts:
         return np.ones((len(units), 1))
     return normalise_rows(np.hstack(parts))
+
+
+def _answer(unit: Unit, name: str, columns: Columns) -> str | None:
+    """A unit's answer to a structured question (its first record's that has one)."""
+    for record in unit.records:
+        value = record.fields.get(name)
+        if value:
+            return (age_band(value) or value) if name in columns.ages else value
+    return None
+
+
+def agreement(points: np.ndarray, answers: Sequence[str | None]) -> float:
+    """The correlation ratio of the answers with the points: the square root of the share of the
+    points' spread that lies between the answers' groups (1: the answer says where a point is;
+    near 0: it says nothing). Units with no answer count as one more group."""
+    import numpy as np
+
+    centre = points.mean(axis=0)
+    total = float(((points - centre) ** 2).sum())
+    if total == 0:
+        return 0.0
+    between = 0.0
+    labels = np.array([a if a is not None else "\0" for a in answers])
+    for level in set(labels.tolist()):
+        members = points[labels == level]
+        between += len(members) * float(((members.mean(axis=0) - centre) ** 2).sum())
+    return float(np.sqrt(between / total))

@@ -1,0 +1,196 @@
+"""What makes a persona one a researcher would act on: the kind of each statement read from the
+sentence, statements about removed identifiers left out, groups only as many as the data holds,
+and a persona's role, ages and distinctive words drawn from its whole group."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from persona.grouping.analysis import analyse
+from persona.grouping.clustering import STABLE, choose
+from persona.grouping.draft import age_span, distinctive_terms, summarise
+from persona.grouping.features import agreement
+from persona.grouping.kinds import kind_of
+from persona.records import Provenance, Record
+from persona.text import about_removed
+
+from tests.fixtures import ari
+from tests.planted import BANKING, KINDS, make_study
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # goals: a modal of wish, need or ability
+        ("I'd love to see my gas and water in one place.", "goals"),
+        ("Ideally the parcel tracker shows the van on a map.", "goals"),
+        ("I want the app to stop crashing when I pay.", "goals"),  # a wish, though negative
+        ("We need to book the hall before March.", "goals"),
+        # pain points: negative sentiment, or a failure with no sentiment word
+        ("The checkout froze and I lost my basket.", "pain_points"),
+        ("I usually give up halfway through the form.", "pain_points"),  # a habit of failing
+        ("Nobody answers the chat after six.", "pain_points"),
+        ("The courier came to the wrong door for the third time.", "pain_points"),
+        # behaviours: a habit or routine, or a first-person present statement
+        ("I order the weekly shop on Thursday nights.", "behaviours"),
+        ("Most mornings I read the news on the tram.", "behaviours"),
+        ("We split the bill on the group chat.", "behaviours"),
+        # motivations: a value, or a reason that is neither complaint nor habit
+        ("Seeing the kids happy is what counts.", "motivations"),
+        ("Knowing the bills are paid gives me peace of mind.", "motivations"),
+        ("I picked this bank so that my pay lands a day early.", "motivations"),
+    ],
+)
+def test_the_kind_of_a_statement_comes_from_the_sentence(sentence, kind):
+    assert kind_of(sentence) == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "not_kind"),
+    [
+        ("I book by phone because the form is hidden.", "motivations"),  # a workaround
+        ("Group tickets with one payment sent to each friend.", "behaviours"),  # "each" is no habit
+        ("I was told the refund takes a week.", "behaviours"),  # past, not a habit
+        ("The library opens at nine.", "pain_points"),  # neutral fact
+    ],
+)
+def test_cues_that_look_like_a_kind_and_are_not(sentence, not_kind):
+    assert kind_of(sentence) != not_kind
+
+
+def test_a_sentence_that_states_no_kind_has_none():
+    assert kind_of("The new logo is orange.") is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "My email is [EMAIL_ADDRESS_7] if you want the letters.",
+        "Call me on [PHONE_NUMBER_2] after five.",
+        "[PERSON_1] and [PERSON_2] share the account with me.",  # two removed values
+        "Ask [PERSON_3] about it.",  # a removed name in a short sentence
+        "Send it to UK_POSTCODE_3f9a2c1b please, the new flat.",  # a keyed hash
+    ],
+)
+def test_a_statement_about_a_removed_identifier_is_no_statement(sentence):
+    assert about_removed(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I asked [PERSON_2] at the depot why the van never turned up.",
+        "Our COVID_19 policy changed how often we travel in.",
+        "The refund took three weeks to arrive.",
+    ],
+)
+def test_a_statement_that_mentions_a_removed_name_in_passing_stays(sentence):
+    assert not about_removed(sentence)
+
+
+def blobs(sizes, seed=0, spread=0.15, dims=8):
+    rng = np.random.default_rng(seed)
+    centres = np.eye(dims)[: len(sizes)]
+    points = np.vstack(
+        [c + spread * rng.standard_normal((n, dims)) for c, n in zip(centres, sizes, strict=False)]
+    )
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    return points, np.repeat(np.arange(len(sizes)), sizes)
+
+
+def test_two_clear_types_asked_for_five_give_two_groups():
+    points, truth = blobs([40, 40])
+    chosen = choose(points, 5, seed=0)
+    assert chosen.stable and len(set(chosen.labels.tolist())) == 2
+    assert ari(truth.tolist(), chosen.labels.tolist()) > 0.95
+
+
+def test_as_many_clear_types_as_asked_are_all_kept_whatever_the_seed():
+    points, truth = blobs([30, 30, 15, 6, 10], spread=0.25)
+    for seed in (0, 1, 2):
+        chosen = choose(points, 5, seed)
+        assert chosen.stable and chosen.stability >= STABLE
+        assert ari(truth.tolist(), chosen.labels.tolist()) > 0.9
+
+
+def test_noise_is_flagged_not_stable_and_kept_at_the_size_asked():
+    rng = np.random.default_rng(3)
+    points = rng.standard_normal((90, 20))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    chosen = choose(points, 4, seed=0)
+    assert not chosen.stable and chosen.stability < STABLE
+    assert len(set(chosen.labels.tolist())) == 4
+    sizes = Counter(chosen.labels.tolist())
+    assert max(sizes.values()) < 0.6 * 90  # an affinity map in even parts, not one pile
+
+
+def test_an_answer_weighs_as_much_as_it_goes_with_what_people_wrote():
+    points, truth = blobs([30, 30])
+    telling = ["a" if t == 0 else "b" for t in truth]
+    random_answers = ["a" if i % 2 else "b" for i in range(60)]
+    assert agreement(points, telling) > 0.8
+    assert agreement(points, random_answers) < 0.3
+    assert agreement(points, [None] * 60) == 0.0
+
+
+def test_a_group_is_summarised_over_its_members():
+    assert summarise(["Nurse"] * 7 + ["Teacher"] * 5 + ["Baker"] * 8, 20) == "Baker, Nurse (15 of 20)"
+    assert summarise(["Nurse"] * 4, 4) == "Nurse"
+    assert summarise(["Nurse"] * 3 + ["Teacher"], 4) == "Nurse (3 of 4)"
+    assert summarise([], 3) is None
+    assert age_span(["25-34"] * 5 + ["35-44"] * 5) == "25-44"
+    assert age_span(["65+"] * 3 + ["55-64"]) == "55+"
+    assert age_span(["18-24"]) == "18-24"
+    assert age_span([]) is None
+
+
+def test_what_sets_a_group_apart_is_not_what_everyone_says():
+    group = Counter({"app": 30, "railcard": 12, "refund": 1})
+    rest = Counter({"app": 90, "refund": 20, "parking": 15})
+    ranked = distinctive_terms(group, group + rest)
+    assert ranked[0] == "railcard"
+    assert "app" not in ranked[:1] and "refund" not in ranked
+
+
+def persona_scores(study, count):
+    records = [
+        Record(f"s-{n}", Provenance("s.csv", row=n), fields=dict(row)) for n, row in enumerate(study.rows)
+    ]
+    analysis = analyse(records, count, seed=0)
+    found = {}
+    personas = []
+    for number, g in enumerate(analysis.groups):
+        personas.append(analysis.draft(g, number))
+        for record in analysis.records(g):
+            found[record.id] = number
+    labels = [found[f"s-{n}"] for n in range(len(study.rows))]
+    listed = right = 0
+    for persona in personas:
+        for section in KINDS:
+            for item in getattr(persona, section):
+                listed += 1
+                right += study.sentences.get(item, (None, None))[1] == section
+    return analysis, personas, ari(study.types, labels), right / listed
+
+
+def test_planted_types_are_recovered_and_statements_listed_where_they_belong():
+    study = make_study(BANKING, dict.fromkeys(BANKING.types, 24), seed=11)
+    analysis, personas, score, precision = persona_scores(study, 5)
+    assert score > 0.9 and precision > 0.85
+    assert analysis.notes() == []
+    retiree = next(
+        p
+        for p in personas
+        if "65+" in (p.demographics.age_range or "") or "55" in (p.demographics.age_range or "")
+    )
+    assert "Retired" in retiree.role  # the group's answers, with how many gave them
+
+
+def test_a_study_with_two_types_says_so_when_five_are_asked():
+    study = make_study(BANKING, dict.fromkeys(list(BANKING.types)[:2], 40), seed=12)
+    analysis, personas, score, _ = persona_scores(study, 5)
+    assert len(personas) == 2 and score > 0.85
+    [note] = analysis.notes()
+    assert "holds 2 distinct groups, not 5" in note
