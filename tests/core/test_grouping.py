@@ -60,6 +60,10 @@ def test_per_group_writes_one_grounded_persona_per_group_and_assigns_every_recor
         shown = RECORD.findall(records)
         (kind,) = kinds_of(shown, truth)
         assert any(sentence in draft for sentence in TYPES[kind]["said"])
+        # the group's own summary grounds it: how many it stands for, what sets it apart
+        size = re.search(r"^group: (\d+) of (\d+) ", draft, re.M)
+        assert size and int(size.group(1)) == len(shown) and int(size.group(2)) == len(truth)
+        assert "What sets them apart: " in draft
         assert request.schema["properties"]["personas"]["maxItems"] == 1
     labels = [r["label"] for r in manifest["requests"]]
     assert sorted(labels) == [f"group {n}/3: personas" for n in (1, 2, 3)]

@@ -4,6 +4,7 @@ and a persona's role, ages and distinctive words drawn from its whole group."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import numpy as np
@@ -194,3 +195,15 @@ def test_a_study_with_two_types_says_so_when_five_are_asked():
     assert len(personas) == 2 and score > 0.85
     [note] = analysis.notes()
     assert "holds 2 distinct groups, not 5" in note
+
+
+def test_the_extractive_engine_says_when_the_data_holds_fewer_types(run_persona, persona_home):
+    study = make_study(BANKING, dict.fromkeys(list(BANKING.types)[2:4], 35), seed=13)
+    path = study.write(persona_home / "two-types.csv")
+    result = run_persona("generate", "-i", str(path), "--engine", "extractive", "-n", "4", "-o", "run")
+    assert result.exit_code == 0, result.stderr
+    assert "the data holds 2 distinct groups, not 4" in result.stderr
+    personas = json.loads((persona_home / "run" / "personas.json").read_text())["personas"]
+    assert len(personas) == 2
+    manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
+    assert manifest["details"]["grouping_stability"] >= STABLE

@@ -26,6 +26,14 @@ class Analysis:
     asked: int = 0  #: the number of groups asked for
     stability: float = 1.0  #: agreement of the grouping's restarts (clustering.choose)
     stable: bool = True  #: whether the grouping met clustering.STABLE
+    texts: list[list[str]] | None = None  #: each unit's free-text words (features.tokens)
+
+    def words(self) -> list[list[str]]:
+        from persona.grouping.features import tokens
+
+        if self.texts is None:
+            self.texts = [tokens(unit.text(self.columns.free)) for unit in self.units]
+        return self.texts
 
     def notes(self) -> list[str]:
         """What a reader must know about the grouping, one line each."""
@@ -79,6 +87,7 @@ class Analysis:
             self.space,
             len(self.units),
             self.seed,
+            self.words(),
         )
 
 
@@ -95,5 +104,13 @@ def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
     points = unit_features(units, columns, space, texts, seed)
     grouping = choose(points, count, seed)
     return Analysis(
-        units, columns, space, grouping.labels.tolist(), seed, count, grouping.stability, grouping.stable
+        units,
+        columns,
+        space,
+        grouping.labels.tolist(),
+        seed,
+        count,
+        grouping.stability,
+        grouping.stable,
+        texts,
     )

@@ -142,17 +142,14 @@ def compose(
     space: TermSpace,
     total_units: int,
     seed: int,
+    texts: Sequence[list[str]],
 ) -> Persona:
     import numpy as np
 
     member_set = set(members)
     own = [s for s in candidates if s.unit in member_set]
-    unit_words = {i: set(tokens(units[i].text(columns.free))) for i in members}
-    centroid = (
-        np.asarray(space.vectors([tokens(units[i].text(columns.free)) for i in members]).mean(axis=0)).ravel()
-        if own
-        else None
-    )
+    unit_words = {i: set(texts[i]) for i in members}
+    centroid = np.asarray(space.vectors([texts[i] for i in members]).mean(axis=0)).ravel() if own else None
     ranked = _rank(own, centroid, space, unit_words) if own else []
     lists: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     support: dict[str, str] = {}
@@ -207,8 +204,7 @@ def compose(
         if number < len(NAMES)
         else f"{NAMES[(number + seed) % len(NAMES)]} {number}"
     )
-    texts = {i: tokens(units[i].text(columns.free)) for i in range(len(units))}
-    everyone: Counter[str] = Counter(w for ws in texts.values() for w in ws)
+    everyone: Counter[str] = Counter(w for ws in texts for w in ws)
     top = distinctive_terms(Counter(w for i in members for w in texts[i]), everyone)
     role = demographics.occupation or (
         f"People who talk about {' and '.join(top[:2])}" if top else f"Group {number + 1}"

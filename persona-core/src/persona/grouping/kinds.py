@@ -77,12 +77,13 @@ def negative(sentence: str) -> bool:
     negative word alone ("pay" is -0.4) does not make "my pay lands a day early" a complaint.
     A negated positive ("not helpful") is caught by the failure marks instead."""
     analyser = _sentiment()
-    if analyser.polarity_scores(sentence)["compound"] > -0.05:
-        return False
     words = re.findall(r"[a-z']+", sentence.lower())
-    return any(analyser.lexicon.get(word, 0.0) <= -1.0 for word in words)
+    if not any(analyser.lexicon.get(word, 0.0) <= -1.0 for word in words):
+        return False  # checked first: a dictionary look-up per word, where the full score is not
+    return bool(analyser.polarity_scores(sentence)["compound"] <= -0.05)
 
 
+@lru_cache(maxsize=65_536)  # surveys repeat themselves
 def kind_of(sentence: str) -> str | None:
     """The kind the sentence itself states, or ``None`` when it says nothing of its kind."""
     lowered = " ".join(sentence.lower().replace("\u2019", "'").split())

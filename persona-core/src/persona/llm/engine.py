@@ -64,6 +64,7 @@ class LlmEngine:
         self.model: ModelInfo | None = None
         self.asker: Asker | None = None
         self._drafts: list[str] = []  #: per-group: each group's extractive draft, rendered
+        self._notes: list[str] = []  #: what the grouping says of itself (fewer types, not stable)
 
     # -- the engine interface ----------------------------------------------------------------------
 
@@ -141,7 +142,7 @@ class LlmEngine:
             data, known, from_findings = self._data(model, fit, mapreduce)
             personas, tally = self._personas(model, data, known, sources, from_findings)
         tally.add(mapreduce.tally)
-        warnings = []
+        warnings = list(self._notes)
         if tally.quotes_dropped:
             warnings.append(f"dropped {tally.quotes_dropped} quotes that do not occur in the source text")
         thinking = self.asker.thinking
@@ -189,6 +190,7 @@ class LlmEngine:
         seed = self.config.seed if self.config.seed is not None else 0
         analysis = analyse(records, self.config.count, seed)
         groups = [analysis.records(g) for g in analysis.groups]
+        self._notes = analysis.notes()
         if self.options.grouping == "similar":
             return plan_similar(groups, budget)
         self._drafts = [render_draft(analysis.draft(g)) for g in analysis.groups]

@@ -51,6 +51,7 @@ def render_draft(draft: Persona) -> str:
     """A group's extractive persona, as grounding for the model: its verbatim sentences with their
     support, its demographics and its central quotes."""
     lines = ["Draft (sentences taken word for word from this group's records, with how many say so):"]
+    lines.append(f"group: {draft.summary}")
     if draft.role:
         lines.append(f"role: {draft.role}")
     demographics = draft.demographics.model_dump(exclude_none=True)
