@@ -207,3 +207,20 @@ def test_the_extractive_engine_says_when_the_data_holds_fewer_types(run_persona,
     assert len(personas) == 2
     manifest = json.loads((persona_home / "run" / "manifest.json").read_text())
     assert manifest["details"]["grouping_stability"] >= STABLE
+
+
+def test_near_duplicate_statements_are_listed_once_with_their_support_added():
+    said = [
+        "The app logs me out every single time I try to pay for parking.",
+        "The app logs me out every time I try to pay for parking.",
+        "Honestly the app logs me out every time I try to pay for parking.",
+    ]
+    records = [
+        Record(f"r-{n}", Provenance("r.csv", row=n), fields={"id": f"P{n}", "notes": said[n % 3]})
+        for n in range(9)
+    ]
+    analysis = analyse(records, 1, seed=0)
+    persona = analysis.draft(0)
+    listed = [i for s in KINDS for i in getattr(persona, s) if "logs me out" in i]
+    assert len(listed) == 1
+    assert persona.support[listed[0]] == "9 of 9 participants"  # the id column links them

@@ -150,37 +150,50 @@ def compose(
     own = [s for s in candidates if s.unit in member_set]
     unit_words = {i: set(texts[i]) for i in members}
     centroid = np.asarray(space.vectors([texts[i] for i in members]).mean(axis=0)).ravel() if own else None
-    ranked = _rank(own, centroid, space, unit_words) if own else []
+    backers: dict[str, set[int]] = {}  # sentence -> the members who say something like it
+    ranked = _rank(own, centroid, space, unit_words, backers) if own else []
     lists: dict[str, list[str]] = {c: [] for c in CATEGORIES}
     support: dict[str, str] = {}
     quotes: list[Quote] = []
-    used: list[set[str]] = []
+    used: list[tuple[set[str], str]] = []  # (words, listed item)
     unit_label = "participants" if any(u.key.startswith("participant:") for u in units) else "records"
     # A statement a persona stands for is said by a fair share of its members; rarer ones only
     # fill a list that would otherwise be empty (below).
     floor = max(2, round(0.1 * len(members))) if len(members) >= 10 else 1
+    merged: dict[str, set[int]] = {}
     for sentence, supporters in ranked:
         words = set(sentence.words)
-        if any(_similar(words, other) for other in used):
+        twin = next((item for other, item in used if _similar(words, other)), None)
+        if twin is not None:  # a near-duplicate: its members back the item already listed
+            merged[twin] |= backers.get(sentence.text, {sentence.unit})
+            support[twin] = f"{len(merged[twin])} of {len(members)} {unit_label}"
             continue
         category = sentence.category
         if category is None or len(lists[category]) >= 5 or supporters < floor:
             continue
-        used.append(words)
+        used.append((words, sentence.text))
+        merged[sentence.text] = set(backers.get(sentence.text, {sentence.unit}))
         lists[category].append(sentence.text)
-        support[sentence.text] = f"{supporters} of {len(members)} {unit_label}"
+        support[sentence.text] = f"{len(merged[sentence.text])} of {len(members)} {unit_label}"
     for sentence, supporters in ranked:
         if len(quotes) >= 3:
             break
         if len(sentence.text) >= 30 and not any(q.text == sentence.text for q in quotes):
             quotes.append(Quote(text=sentence.text, record_id=sentence.record.id))
             support.setdefault(sentence.text, f"{supporters} of {len(members)} {unit_label}")
-    # A list no sentence fell into takes the next most central sentences not used yet, or, with no
-    # free text at all, the group's dominant structured answers ("column: value", as in the data).
+    # A list no sentence fell into takes the next most central sentence of no stated kind, or the
+    # group's dominant structured answers ("column: value", as in the data), or says there is none.
+    # Only a sentence that states no kind of its own may fill a list, and never a near-duplicate of
+    # one listed: a pain point shown again as a goal would be in the wrong place twice.
     listed = {item for items in lists.values() for item in items}
-    spare = [(s, n) for s, n in ranked if s.text not in listed]
+    spare = []
+    for sentence, supporters in ranked:
+        words = set(sentence.words)
+        fresh = not any(_similar(words, other) for other, _ in used)
+        if sentence.category is None and sentence.text not in listed and fresh:
+            used.append((words, sentence.text))
+            spare.append((sentence, supporters))
     structured = _structured_items(members, units, columns)
-    reuse = [(s, n) for s, n in ranked]
     for category in CATEGORIES:
         if lists[category]:
             continue
@@ -189,9 +202,6 @@ def compose(
             item, backing = sentence.text, supporters
         elif structured:
             item, backing = structured.pop(0)
-        elif reuse:  # fewer sentences than lists: the most central one again, rather than nothing
-            sentence, backing = reuse.pop(0)
-            item = sentence.text
         else:
             item, backing = "(no statement in the data)", 0
         lists[category].append(item)
@@ -229,7 +239,11 @@ def compose(
 
 
 def _rank(
-    own: Sequence[Sentence], centroid: np.ndarray | None, space: TermSpace, unit_words: dict[int, set[str]]
+    own: Sequence[Sentence],
+    centroid: np.ndarray | None,
+    space: TermSpace,
+    unit_words: dict[int, set[str]],
+    backing: dict[str, set[int]] | None = None,
 ) -> list[tuple[Sentence, int]]:
     """Sentences by centrality to the group times the share of members who say something like
     them (at least two of the sentence's three most distinctive words). Repeated sentences are
@@ -254,7 +268,10 @@ def _rank(
             supporting = set().union(*(a & b for n, a in enumerate(sets) for b in sets[n + 1 :]))
         else:
             supporting = sets[0] if sets else set()
-        supporters = max(len(supporting), 1)
+        supporting = supporting | {sentence.unit}  # who said it backs it, whatever its key words
+        if backing is not None:
+            backing[sentence.text] = supporting
+        supporters = len(supporting)
         share = supporters / max(1, len(unit_words))
         scored.append((float(centrality[i]) * (1 + share), sentence.text, sentence, supporters))
     scored.sort(key=lambda item: (-item[0], item[1]))
