@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -52,7 +51,6 @@ from persona.records import Provenance, Record
 from tests.fixtures import ari
 from tests.planted import DOMAINS, KINDS, Domain, Study, make_study
 
-PLACEHOLDER = re.compile(r"\[[A-Z_]+_\d+\]|<[A-Z_]+>")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -152,7 +150,7 @@ def example_run() -> dict[str, object]:
         manifest = json.loads((Path(out) / "manifest.json").read_text())
         personas = json.loads((Path(out) / "personas.json").read_text())["personas"]
     held = Counter(manifest["assignments"].values())
-    from persona.text import about_removed
+    from persona.text import REMOVED, about_removed
 
     said = [item for p in personas for section in KINDS for item in p[section]]
     said += [q["text"] for p in personas for q in p["quotes"]]
@@ -161,7 +159,7 @@ def example_run() -> dict[str, object]:
         "largest_share": round(max(held.values()) / sum(held.values()), 3),
         "records_per_persona": sorted(held.values(), reverse=True),
         "items_about_a_removed_identifier": sum(about_removed(item) for item in said),
-        "items_holding_a_placeholder": sum(bool(PLACEHOLDER.search(item)) for item in said),
+        "items_holding_a_placeholder": sum(bool(REMOVED.search(item)) for item in said),
     }
 
 

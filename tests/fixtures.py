@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter
-from math import comb
 from pathlib import Path
 
 from persona.records import Provenance, Record
@@ -169,14 +168,10 @@ def records_of(rows: list[dict[str, str]], stem: str = "survey") -> list[Record]
 
 def ari(truth: list[str], found: list[str]) -> float:
     """Adjusted Rand index of two labelings of the same items (1 same partition, ~0 chance)."""
-    pairs = Counter(zip(truth, found, strict=True))
-    index = sum(comb(n, 2) for n in pairs.values())
-    rows = sum(comb(n, 2) for n in Counter(truth).values())
-    cols = sum(comb(n, 2) for n in Counter(found).values())
-    total = comb(len(truth), 2)
-    expected = rows * cols / total if total else 0.0
-    maximum = (rows + cols) / 2
-    return (index - expected) / (maximum - expected) if maximum != expected else 1.0
+    import numpy as np
+    from persona.grouping.clustering import adjusted_rand
+
+    return adjusted_rand(np.array(truth, dtype=object), np.array(found, dtype=object))
 
 
 # -- a rail survey with no personal data at all ------------------------------------------------------

@@ -1,6 +1,6 @@
 """A persona from a group of units: verbatim sentences of its members, ranked by how central they
 are to the group and how many members say something like them, sorted into goals, pain points,
-behaviours and motivations by their column's name or their words."""
+behaviours and motivations by what each sentence states (kinds.py), the column's name as a hint."""
 
 from __future__ import annotations
 
@@ -27,18 +27,6 @@ _COLUMN_CUES = {
     "goals": r"goal|want|need|hope|wish|achiev|trying|aim|ideal",
     "motivations": r"why|motivat|reason|value|matter|important|love|like_most|best",
     "behaviours": r"how|often|usage|use|habit|routine|frequen|behaviou?r|channel|device|when",
-}
-_WORD_CUES = {
-    "pain_points": r"\b(frustrat\w*|annoy\w*|hate|difficult|hard|problem\w*|confus\w*|slow|worr\w*|"
-    r"struggl\w*|"
-    r"can't|cannot|fail\w*|stress\w*|impossible|waste|broken|crash\w*|lost|expensive|nightmare|painful|"
-    r"never works|too many|too long|gave up|give up)\b",
-    "goals": r"\b(want|wanted|need|needs|needed|hope|goal|trying to|would like|i'd like|wish|aim|looking for|"
-    r"plan to|so i can|be able to)\b",
-    "motivations": r"\b(because|so that|matters|important|love|enjoy|care about|value|motivat\w*|proud|"
-    r"peace of mind|reassur\w*|trust|for my|for the kids|family)\b",
-    "behaviours": r"\b(usually|always|often|every|daily|weekly|i use|i check|i tend|i go|i book|i pay|i keep|"
-    r"i open|i switch|i compare|on my phone|first thing|most days|sometimes|i just)\b",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
 _TAG = re.compile(r"^\s*(?:\*\*)?[A-Za-z][A-Za-z0-9 .'\-]{0,30}(?:\*\*)?\s*:\s+")
@@ -121,14 +109,6 @@ def _column_category(name: str) -> str | None:
     lowered = name.lower()
     for category, pattern in _COLUMN_CUES.items():
         if re.search(pattern, lowered):
-            return category
-    return None
-
-
-def _word_category(sentence: str) -> str | None:
-    lowered = sentence.lower()
-    for category in ("pain_points", "goals", "motivations", "behaviours"):
-        if re.search(_WORD_CUES[category], lowered):
             return category
     return None
 
