@@ -81,21 +81,24 @@ def main() -> None:
     baseline, ours = baseline_engine()
     baseline.analyze(texts[0], language="en")
     ours.detect([(texts[0], None)])
+    from persona.executors import LocalExecutor
+
+    executor = LocalExecutor()
     start = time.perf_counter()
     for text in texts:
         baseline.analyze(text, language="en", score_threshold=0.4)
     base = time.perf_counter() - start
     start = time.perf_counter()
-    found = list(ours.detect_stream((text, None) for text in texts))
+    found = list(ours.detect_stream(((text, None) for text in texts), executor=executor))
     fast = time.perf_counter() - start
     assert len(found) == len(texts)
     nlp = spacy_alone(ours.pipeline)
     list(nlp.pipe(texts[:2]))
     start = time.perf_counter()
-    docs = sum(1 for _ in nlp.pipe(texts, n_process=ours.workers(), batch_size=64))
+    docs = sum(1 for _ in nlp.pipe(texts, n_process=executor.workers, batch_size=64))
     ner = time.perf_counter() - start
     assert docs == len(texts)
-    print(f"{len(texts)} records, spaCy pipeline {ours.pipeline}, {ours.workers()} worker processes")
+    print(f"{len(texts)} records, spaCy pipeline {ours.pipeline}, {executor.workers} worker processes")
     print(f"presidio, one analyze() per record: {base:6.2f} s")
     print(f"persona detect_stream:              {fast:6.2f} s")
     print(f"spaCy nlp.pipe alone, same processes: {ner:6.2f} s")

@@ -497,15 +497,19 @@ def scan_speed(texts: list[str], processes: int) -> dict:
     from persona_privacy.settings import PrivacySettings
 
     nlp = spacy.load(find_pipeline(None))
-    detector = Detector(PrivacySettings(processes=processes))
-    list(detector.detect_stream((t, None) for t in texts[:200]))  # warm: forked workers, caches
+    from persona.executors import LocalExecutor
+
+    detector = Detector(PrivacySettings())
+    executor = LocalExecutor(processes)
+    list(detector.detect_stream(((t, None) for t in texts[:200]), executor=executor))  # warm: caches
     start = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=128, n_process=processes):
         pass
     spacy_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    for _ in detector.detect_stream((t, None) for t in texts):
+    for _ in detector.detect_stream(((t, None) for t in texts), executor=executor):
         pass
+    executor.close()
     persona_seconds = time.perf_counter() - start
     return {
         "texts": len(texts),
@@ -586,7 +590,7 @@ def main() -> None:
         **os.environ,
         "PERSONA_CONFIG": str(work / "persona.toml"),
         "PERSONA_PRIVACY__SEED": "5",
-        "PERSONA_PRIVACY__PROCESSES": str(args.processes),
+        "PERSONA_EXECUTOR__WORKERS": str(args.processes),
         "PERSONA_PRIVACY__HASH_KEY": "bench-key-0123456789",
     }
     plain_study(work, args.plain, args.seed, env)

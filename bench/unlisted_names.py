@@ -96,7 +96,7 @@ def main() -> None:
         alone = [w for w in held if not any(other.is_name(w) for other in others)]
         print(f"  source {label}: holds {len(held)} of the {len(written)}, {len(alone)} that no other holds")
     halves = {"tuning half": tuning(gazetteer), "held-out half": held_out(gazetteer)}
-    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
     for half, chosen in halves.items():
         values, where = [], []
         for name in chosen:

@@ -49,7 +49,7 @@ def decoder_env(real_ollama: FakeOllama, register_plugin: Any) -> dict[str, str]
     register_plugin(installed_plugin("ollama"), "ollama")
     register_plugin(installed_plugin("privacy"), "privacy")
     return {
-        "PERSONA_PRIVACY__PROCESSES": "1",
+        "PERSONA_EXECUTOR__WORKERS": "1",
         "PERSONA_OLLAMA__HOST": real_ollama.url,
         "PERSONA_OLLAMA__RAM_GB": "24",
         "PERSONA_OLLAMA__GPU_GB": "0",

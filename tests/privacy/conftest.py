@@ -33,13 +33,13 @@ def privacy_plugin(register_plugin: Any) -> None:
 
 @pytest.fixture
 def privacy_env(persona_home: Any) -> dict[str, str]:
-    return {"PERSONA_PRIVACY__PROCESSES": "1", "PERSONA_PRIVACY__SEED": "3"}
+    return {"PERSONA_EXECUTOR__WORKERS": "1", "PERSONA_PRIVACY__SEED": "3"}
 
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
     """The real detector (presidio, spaCy, Faker's names), in this process."""
-    return Detector.shared(PrivacySettings(processes=1))
+    return Detector.shared(PrivacySettings())
 
 
 def found(detector: Detector, text: str, header: str | None = None) -> list[tuple[str, str]]:

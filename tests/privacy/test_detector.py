@@ -58,7 +58,7 @@ def test_identifiers(detector):
 def test_only_specific_dates_are_personal(detector):
     assert found(detector, "I travel at weekends and daily in winter.") == []
     assert ("DATE_OF_BIRTH", "14 March 1987") in found(detector, "She was born on 14 March 1987.")
-    no_dates = Detector(PrivacySettings(processes=1, date_time=False))
+    no_dates = Detector(PrivacySettings(date_time=False))
     assert found(no_dates, "She was born on 14 March 1987.") == []
 
 
@@ -91,7 +91,6 @@ def test_overlaps_resolve_to_the_most_specific_type():
 
 def test_deny_list_patterns_and_allow_list():
     settings = PrivacySettings(
-        processes=1,
         deny_list={"PROJECT": ["Bluebird"]},
         patterns=[{"entity": "STUDENT_ID", "regex": r"\bS\d{7}\b", "score": 0.9}],
         allow_list=["GreenLine"],
@@ -138,10 +137,14 @@ def test_long_texts_are_split_at_paragraphs(detector, monkeypatch):
 
 
 def test_worker_processes_give_the_same_answers():
+    from persona.executors import LocalExecutor
+
     texts = [(f"Row {n}: Margaret Ellison, m{n}@example.org, 07700 900{n:03d}", None) for n in range(300)]
-    single = Detector(PrivacySettings(processes=1, batch_size=16))
-    forked = Detector(PrivacySettings(processes=2, batch_size=16))
-    assert list(forked.detect_stream(texts)) == list(single.detect_stream(texts))
+    single = Detector(PrivacySettings(batch_size=16))
+    forked = Detector(PrivacySettings(batch_size=16))
+    with LocalExecutor(2) as executor:
+        assert list(forked.detect_stream(texts, executor=executor)) == list(single.detect_stream(texts))
+        assert forked.kept_by_rule == single.kept_by_rule
 
 
 def test_no_public_suffix_download():
@@ -158,7 +161,7 @@ def test_a_capital_that_starts_a_table_cell_is_not_a_name(detector):
 
 
 def test_repeated_values_are_analysed_once(monkeypatch):
-    detector = Detector(PrivacySettings(processes=1))
+    detector = Detector(PrivacySettings())
     calls: list[str] = []
     analyse = detector.analyzer.analyze
 

@@ -88,7 +88,7 @@ def test_names_and_small_places_are_still_found(detector, text, header, expected
 
 
 def test_a_guess_is_not_carried_to_ordinary_words():
-    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
     out, _ = anonymiser.anonymise(
         [
             ("Fares went up in January.", None),
@@ -108,7 +108,7 @@ def test_a_guess_is_not_carried_to_ordinary_words():
 def test_a_study_with_no_personal_data_comes_out_unchanged():
     rows = plain_survey(150, seed=3)
     values = [(value, column) for row in rows for column, value in row.items()]
-    out, _ = Anonymiser(PrivacySettings(processes=1), "redact").anonymise(values)
+    out, _ = Anonymiser(PrivacySettings(), "redact").anonymise(values)
     columns = list(rows[0])
     after = [
         dict(zip(columns, out[i : i + len(columns)], strict=True)) for i in range(0, len(out), len(columns))

@@ -76,7 +76,7 @@ def test_a_postcode_split_from_its_address_goes_with_it(detector):
 
 
 def test_a_value_found_once_is_replaced_everywhere():
-    anonymiser = Anonymiser(PrivacySettings(processes=1), "redact")
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
     out, _ = anonymiser.anonymise(
         [
             ("Harriet Oduya lives in Otley.", None),
@@ -108,14 +108,14 @@ def test_the_name_gazetteer_is_built_once_and_read_back(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
 def test_quasi_identifiers_are_generalised_under_every_strategy(strategy):
-    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    anonymiser = Anonymiser(PrivacySettings(seed=1, hash_key="k" * 16), strategy)
     out, _ = anonymiser.anonymise([("I'm 43 and we spoke on 14/03/2026 about the 14 March 2025 trip", None)])
     assert out == ["I'm 40-49 and we spoke on March 2026 about the March 2025 trip"]
     assert anonymiser.rescan(out) == {}  # what Persona generalised is not reported as residue
 
 
 def test_an_organisation_can_tighten_the_policy():
-    strict = PrivacySettings(processes=1, ages="remove", dates="remove", keep_content=False)
+    strict = PrivacySettings(ages="remove", dates="remove", keep_content=False)
     anonymiser = Anonymiser(strict, "redact")
     [out], _ = anonymiser.anonymise([("I'm 43, since 14/03/2026 I pay with Monzo as a Staff Nurse", None)])
     assert "43" not in out and "40-49" not in out and "March" not in out
@@ -123,7 +123,7 @@ def test_an_organisation_can_tighten_the_policy():
 
 
 def test_handles_get_handles_as_surrogates():
-    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=2), "replace")
+    anonymiser = Anonymiser(PrivacySettings(seed=2), "replace")
     [out], _ = anonymiser.anonymise([("follow me @hoduya for updates", None)])
     assert "@hoduya" not in out and out.startswith("follow me @") and out.endswith(" for updates")
 
@@ -131,7 +131,7 @@ def test_handles_get_handles_as_surrogates():
 @pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
 def test_the_rescan_judges_a_column_as_the_scan_did(strategy):
     """A column of apps re-scanned without its header looked like names: a false "still detects"."""
-    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=4, hash_key="k" * 16), strategy)
+    anonymiser = Anonymiser(PrivacySettings(seed=4, hash_key="k" * 16), strategy)
     values = [
         ("what_do_you_use", "(key)"),
         ("name", "(key)"),
@@ -156,7 +156,7 @@ def test_a_postal_code_of_digits_after_a_place_goes_with_it(detector):
 
 @pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
 def test_a_date_of_birth_keeps_its_year_at_most(strategy):
-    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    anonymiser = Anonymiser(PrivacySettings(seed=1, hash_key="k" * 16), strategy)
     out, _ = anonymiser.anonymise(
         [
             ("I was born on 3rd June 1975 and we spoke on 14/03/2026", None),
@@ -170,12 +170,12 @@ def test_a_date_of_birth_keeps_its_year_at_most(strategy):
 
 @pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
 def test_a_smaller_place_becomes_its_region_and_an_unknown_one_goes(strategy):
-    anonymiser = Anonymiser(PrivacySettings(processes=1, seed=1, hash_key="k" * 16), strategy)
+    anonymiser = Anonymiser(PrivacySettings(seed=1, hash_key="k" * 16), strategy)
     out, _ = anonymiser.anonymise(
         [("We moved from Skipton to Manchester, then we moved to Aberystwyth.", None), ("Kirkwall", "town")]
     )
     assert out == ["We moved from England to Manchester, then we moved to Wales.", "Scotland"]
     assert anonymiser.rescan(out) == {}
-    strict = Anonymiser(PrivacySettings(processes=1, places="remove"), "redact")
+    strict = Anonymiser(PrivacySettings(places="remove"), "redact")
     [removed], _ = strict.anonymise([("We moved from Skipton to Manchester.", None)])
     assert removed == "We moved from [LOCATION_1] to Manchester."

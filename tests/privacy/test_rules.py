@@ -105,7 +105,7 @@ def _detector_for(rule: dict[str, Any], detector: Detector) -> Detector:
         return detector
     from persona_privacy.settings import PrivacySettings
 
-    return Detector.shared(PrivacySettings(processes=1, **rule["settings"]))
+    return Detector.shared(PrivacySettings(**rule["settings"]))
 
 
 def _overlaps(d: Any, start: int, end: int) -> bool:

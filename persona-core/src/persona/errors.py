@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     ANSWER = 10  #: the model's answer was invalid, truncated or too short
     PII_FOUND = 11  #: personal data was found where none may be (--fail-on-pii)
     CHECK_FAILED = 12  #: `persona doctor` found a problem
+    EXECUTOR = 13  #: a worker died, or the Dask scheduler cannot be reached or went away
     INTERRUPTED = 130  #: interrupted with Ctrl-C
     PIPE_CLOSED = 141  #: the program reading the output closed it (`| head`)
 
@@ -86,6 +87,12 @@ class MissingPluginError(PluginError):
     def __init__(self, feature: str, install: str) -> None:
         self.install = install
         super().__init__(f"{feature} is not installed: install it with `{install}`")
+
+
+class ExecutorError(PersonaError):
+    """The workers a run was spread over failed: one died, or the scheduler cannot be reached."""
+
+    exit_code = ExitCode.EXECUTOR
 
 
 class InputError(PersonaError):

@@ -29,6 +29,7 @@ from persona.errors import (
     ProviderUnavailableError,
     UsageError,
 )
+from persona.executors import Executor
 from persona.output import check_target, new_run_folder
 from persona.preprocess import preprocess
 from persona.preprocessors import Preprocessor
@@ -154,6 +155,7 @@ def generate(
     engines: EngineMaker,
     preprocessors: Sequence[Preprocessor] = (),
     reporter: Reporter | None = None,
+    executor: Executor | None = None,
 ) -> RunResult:
     reporter = reporter or Reporter(quiet=True)
     clock = Stopwatch()
@@ -165,7 +167,9 @@ def generate(
     paths = discover(request.inputs, request.limits, reporter.info)
     reporter.info(f"reading {len(paths)} file{'s' if len(paths) != 1 else ''}")
     documents = read_all(paths, request.limits)
-    records, summaries = preprocess([r for d in documents for r in d.records], preprocessors, reporter)
+    records, summaries = preprocess(
+        [r for d in documents for r in d.records], preprocessors, reporter, executor
+    )
     if any(p.hides_paths for p in preprocessors) and not request.record_paths:
         # Paths can name participants: with anonymisation on, the run folder names inputs by number.
         for number, document in enumerate(documents, start=1):

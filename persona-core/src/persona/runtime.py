@@ -17,6 +17,7 @@ from persona.plugins import PluginHost, Registration
 
 if TYPE_CHECKING:
     from persona.engines import Engine, EngineContext, EngineFactory, GenerateConfig
+    from persona.executors import Executor
     from persona.preprocessors import Preprocessor, PreprocessorFactory
     from persona.providers import Provider, ProviderFactory
     from persona.reporting import Reporter
@@ -50,6 +51,13 @@ class Runtime:
                     self.warned.add(warning)
                     print(f"persona: warning: {warning}", file=sys.stderr)
         return self._loaded
+
+    def executor(self) -> Executor:
+        """The executor the settings ask for (``[executor]``, ``--executor``, ``--workers``):
+        use it as a context manager, so the workers it starts stop with it."""
+        from persona.executors import make_executor
+
+        return make_executor(self.settings().settings.executor)
 
     def provider(self, name: str) -> Provider:
         registration = self.host.get("provider", name)

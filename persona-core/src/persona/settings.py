@@ -24,6 +24,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from persona.codec import InputLimits
 from persona.engines import GenerateConfig
 from persona.errors import PersonaError, SettingsError, UsageError
+from persona.executors import ExecutorSettings
 from persona.sources import ENV_PREFIX, as_flag, as_list, layers, merge, nearest
 
 Section = TypeVar("Section", bound=BaseModel)
@@ -119,6 +120,9 @@ class Settings(BaseSettings):
     save_thinking: bool = Field(_CONFIG.save_thinking, description="save reasoning traces in the run folder")
     plugins: PluginsSettings = Field(default_factory=PluginsSettings)
     input: InputSettings = Field(default_factory=InputSettings)
+    executor: ExecutorSettings = Field(
+        default_factory=ExecutorSettings, description="where per-partition work runs (local or dask)"
+    )
     engines: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="each engine's options table, validated by the engine's model"
     )

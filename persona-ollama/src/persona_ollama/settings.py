@@ -102,14 +102,10 @@ def parse_host(value: str, source: str) -> str:
 
 
 def is_local(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
+    """Whether the server is this machine (Persona's one rule for every server, executors too)."""
+    from persona import is_local_address
+
+    return is_local_address(url)
 
 
 def context_for(needed: int, model_limit: int | None, cap: int) -> int:

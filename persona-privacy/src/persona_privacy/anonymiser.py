@@ -12,13 +12,16 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona import InputError, Record, normalise
 
 from persona_privacy.detector import Detection, Detector, english_share
 from persona_privacy.settings import PrivacySettings, Strategy, check_strategy
 from persona_privacy.strategies import GENERALISED, apply, make_pseudonymiser
+
+if TYPE_CHECKING:
+    from persona import Executor
 
 MIN_WORDS = 40
 PROSE_WORDS = 4  # a value of fewer words is a name, a number, a code or a category, not prose
@@ -35,9 +38,14 @@ def is_placeholder(value: str) -> bool:
 
 class Anonymiser:
     def __init__(
-        self, settings: PrivacySettings, strategy: Strategy | None = None, detector: Detector | None = None
+        self,
+        settings: PrivacySettings,
+        strategy: Strategy | None = None,
+        detector: Detector | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.settings = settings
+        self.executor = executor  # None: detection runs in this process
         self.strategy: Strategy = strategy or settings.strategy
         self.detector = detector or Detector.shared(settings)
         self.pseudonymiser = make_pseudonymiser(self.strategy, settings)
@@ -86,7 +94,7 @@ class Anonymiser:
         """Replace what is detected in every value; returns the new texts and the detections."""
         found = []
         kept_before = Counter(self.detector.kept_by_rule)
-        for found_in_value in self.detector.detect_stream(values):
+        for found_in_value in self.detector.detect_stream(values, executor=self.executor):
             found.append(found_in_value)
             if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
                 self.progress(len(found), len(values))
@@ -111,7 +119,8 @@ class Anonymiser:
         with the column headers the texts came from, so a column of apps is judged as one."""
         left: Counter[str] = Counter()
         pairs = zip(texts, headers or [None] * len(texts), strict=True)
-        for text, detections in zip(texts, self.detector.detect_stream(pairs), strict=True):
+        detections_of = self.detector.detect_stream(pairs, executor=self.executor)
+        for text, detections in zip(texts, detections_of, strict=True):
             for d in detections:
                 if not self._ours(text[d.start : d.end]):
                     left[d.entity] += 1
@@ -359,6 +368,10 @@ class AnonymisePreprocessor:
     def set_progress(self, callback: Callable[[int, int], None]) -> None:
         """Values scanned of all values, as detection goes (the long part of a run)."""
         self.anonymiser.progress = callback
+
+    def set_executor(self, executor: Executor) -> None:
+        """Detection runs on the run's executor (``--workers``, ``--executor dask``)."""
+        self.anonymiser.executor = executor
 
     def process(self, records: Iterable[Record]) -> Iterator[Record]:
         from persona import KEY

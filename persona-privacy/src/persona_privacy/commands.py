@@ -9,17 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from persona import executor_option, executor_overrides, scheduler_option, workers_option
 
 app = typer.Typer(no_args_is_help=True, help="Find and remove personal data in research files.")
 
 
-def _context(options: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
+def _context(
+    options: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None
+) -> tuple[Any, Any, Any]:
     from persona import current_runtime as current
 
     from persona_privacy.settings import PrivacySettings
 
     runtime = current()
-    loaded = runtime.settings().settings
+    loaded = runtime.settings(overrides or None).settings
     section = loaded.plugin_section("privacy")
     section.update(options or {})
     limits = loaded.input.limits()
@@ -42,16 +45,30 @@ def scan(
         "--explain",
         help="Say which rule made each finding, and which rule kept each word it let stay.",
     ),
+    executor: str | None = executor_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Preview the personal data that anonymisation would remove. Files are never changed."""
-    from persona import PIIFoundError, discover, input_paths, read_all
+    from persona import discover, input_paths, read_all
+
+    runtime, settings, limits = _context(overrides=executor_overrides(executor, workers, scheduler))
+    files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
+    with runtime.executor() as pool:
+        _scan(
+            files, settings, pool, as_json=as_json, show_values=show_values, explain=explain, fail=fail_on_pii
+        )
+
+
+def _scan(
+    files: list[Any], settings: Any, pool: Any, *, as_json: bool, show_values: bool, explain: bool, fail: bool
+) -> None:
+    from persona import PIIFoundError
 
     from persona_privacy.anonymiser import Anonymiser, is_placeholder
     from persona_privacy.detector import rule_reason
 
-    _, settings, limits = _context()
-    files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
-    anonymiser = Anonymiser(settings)
+    anonymiser = Anonymiser(settings, executor=pool)
     report: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
     for loaded in files:
@@ -71,7 +88,7 @@ def scan(
         findings = []
         kept_words = []
         for (text, _), (record, field), (detections, dropped) in zip(
-            values, places, _decisions(anonymiser.detector, values, explain), strict=True
+            values, places, _decisions(anonymiser.detector, values, explain, pool), strict=True
         ):
             where = {
                 "where": record.source.where(),
@@ -125,7 +142,7 @@ def scan(
                 typer.echo(f"  {place}: kept {k['value']!r}  [{k['rule']}: {k['reason']}]")
         summary = ", ".join(f"{entity} {count}" for entity, count in totals.most_common()) or "nothing found"
         typer.echo(f"Total: {sum(totals.values())} ({summary})")
-    if fail_on_pii and totals:
+    if fail and totals:
         raise PIIFoundError(f"personal data found: {sum(totals.values())} detections in {len(report)} files")
 
 
@@ -147,6 +164,9 @@ def anonymise(
     skip_refused: bool = typer.Option(
         False, "--skip-refused", help="Go on without a file that cannot be anonymised safely (no copy of it)."
     ),
+    executor: str | None = executor_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
     from persona import InputError, RunWriter, UsageError, check_target, discover, input_paths, read
@@ -155,7 +175,9 @@ def anonymise(
     from persona_privacy.settings import check_strategy
 
     chosen = check_strategy(strategy)
-    _, settings, limits = _context({"skip_refused": True} if skip_refused else None)
+    runtime, settings, limits = _context(
+        {"skip_refused": True} if skip_refused else None, executor_overrides(executor, workers, scheduler)
+    )
     inputs = input_paths(paths, "PATH")
     check_target(output, explicit=True)
     sources = discover(inputs, limits, _notice)
@@ -175,7 +197,9 @@ def anonymise(
     if not documents:
         raise InputError("every input was refused (privacy.skip_refused); nothing was written")
     values = [value for document in documents for value in document.values()]
-    out, _ = anonymiser.anonymise(values)
+    with runtime.executor() as pool:
+        anonymiser.executor = pool
+        out, _ = anonymiser.anonymise(values)
     with RunWriter(output) as writer:
         position = 0
         for document in documents:
@@ -203,12 +227,12 @@ def anonymise(
 
 
 def _decisions(
-    detector: Any, values: list[Any], explain: bool
+    detector: Any, values: list[Any], explain: bool, executor: Any
 ) -> Iterator[tuple[list[Any], list[tuple[Any, str]]]]:
     """(detections, [(finding a keep-rule dropped, rule)]) per value. Explaining runs in this
-    process, a batch at a time; a plain scan uses every worker and records no keep decisions."""
+    process, a batch at a time; a plain scan uses the run's workers and records no keep decisions."""
     if not explain:
-        for detections in detector.detect_stream(values):
+        for detections in detector.detect_stream(values, executor=executor):
             yield detections, []
         return
     size = detector.settings.batch_size

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import itertools
 import logging
-import multiprocessing
-import os
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
+
+if TYPE_CHECKING:
+    from persona import Executor
 from persona_privacy.words import MONTH_WORD, alternation, header_words, surname_particles
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
@@ -162,9 +162,10 @@ class Detector:
     @classmethod
     def shared(cls, settings: PrivacySettings) -> Detector:
         """One detector per set of detection settings per process: loading spaCy takes seconds."""
-        key = settings.model_dump_json(include=_DETECTION_SETTINGS)
-        if key not in _SHARED:
-            _SHARED[key] = cls(settings)
+        key = _key(settings)
+        with _LOADING:
+            if key not in _SHARED:
+                _SHARED[key] = cls(settings)
         return _SHARED[key]
 
     def __init__(self, settings: PrivacySettings) -> None:
@@ -179,51 +180,31 @@ class Detector:
         self.kept_by_rule: Counter[str] = Counter()
 
     def detect_stream(
-        self, values: Iterable[tuple[str, str | None]], *, chunk: int | None = None
+        self,
+        values: Iterable[tuple[str, str | None]],
+        *,
+        chunk: int | None = None,
+        executor: Executor | None = None,
     ) -> Iterator[list[Detection]]:
-        """Detections for a stream of (text, header) pairs, in order, using every core.
-
-        Values are taken a window at a time, so memory stays flat however long the stream is.
-        Worker processes are forked from this one, so they share the loaded pipeline instead of
-        loading it again.
-        """
+        """Detections for a stream of (text, header) pairs, in order, a partition of
+        ``batch_size`` values at a time: in this process, or on ``executor``'s workers (each loads
+        this detector once; forked local workers share this one). The results are the same
+        whichever ran them, and memory stays flat however long the stream is."""
         chunk = chunk or self.settings.batch_size
-        workers = self.workers()
-        values = iter(values)
-        head = list(itertools.islice(values, chunk * 2))
-        if workers <= 1 or len(head) < chunk * 2:
-            for start in range(0, len(head), chunk):
-                yield from self.detect(head[start : start + chunk])
+        if executor is None or executor.workers <= 1:
             for batch in _batches(values, chunk):
                 yield from self.detect(batch)
             return
-        # Chunks flow to the workers continuously, but never more than a few ahead of the
-        # results read back, so memory stays flat however long the stream is.
-        ahead = threading.Semaphore(workers * 4)
+        settings = self.settings.model_dump_json()
+        _SHARED.setdefault(_key(self.settings), self)  # what forked workers find already loaded
 
-        def feed() -> Iterator[list[tuple[str, str | None]]]:
-            for batch in _batches(itertools.chain(head, values), chunk):
-                ahead.acquire()
-                yield batch
+        def where(index: int) -> str:
+            return f"partition {index + 1} (values {index * chunk + 1}-{(index + 1) * chunk})"
 
-        global _FORKED
-        _FORKED = self
-        pool = multiprocessing.get_context("fork").Pool(workers)
-        try:
-            for result, kept in pool.imap(_detect_forked, feed()):
-                ahead.release()
-                self.kept_by_rule.update(kept)
-                yield from result
-        finally:
-            for _ in range(workers * 4):
-                ahead.release()
-            pool.terminate()
-            pool.join()
-
-    def workers(self) -> int:
-        if "fork" not in multiprocessing.get_all_start_methods():
-            return 1
-        return self.settings.processes or max(1, min(os.cpu_count() or 1, 8))
+        jobs = ((settings, batch) for batch in _batches(values, chunk))
+        for result, kept in executor.map(_detect_partition, jobs, where):
+            self.kept_by_rule.update(kept)
+            yield from result
 
     def detect(self, values: Sequence[tuple[str, str | None]]) -> list[list[Detection]]:
         """Detections for each (text, column header) pair, in order. What a keep-rule let stay
@@ -425,9 +406,6 @@ def load_pipeline(name: str) -> Any:
     return nlp
 
 
-_FORKED: Detector | None = None
-
-
 def _batches(values: Iterable[tuple[str, str | None]], size: int) -> Iterator[list[tuple[str, str | None]]]:
     batch: list[tuple[str, str | None]] = []
     for value in values:
@@ -452,15 +430,28 @@ _DETECTION_SETTINGS = {
     "allow_list",
     "phone_regions",
     "batch_size",
-    "processes",
 }
+_LOADING = threading.Lock()  # a Dask worker may run tasks on several threads
+_DETECTING = threading.Lock()
 
 
-def _detect_forked(values: list[tuple[str, str | None]]) -> tuple[list[list[Detection]], Counter[str]]:
-    """In a worker: the detections, and the keep-rule counts of this batch alone."""
-    assert _FORKED is not None
-    _FORKED.kept_by_rule.clear()
-    return _FORKED.detect(values), Counter(_FORKED.kept_by_rule)
+def _key(settings: PrivacySettings) -> str:
+    return settings.model_dump_json(include=_DETECTION_SETTINGS)
+
+
+def _detect_partition(
+    job: tuple[str, list[tuple[str, str | None]]],
+) -> tuple[list[list[Detection]], Counter[str]]:
+    """On a worker: the detections of one partition, and its own keep-rule counts. The worker's
+    detector is loaded on its first partition and kept for the rest."""
+    from persona_privacy.settings import PrivacySettings
+
+    settings, values = job
+    detector = Detector.shared(PrivacySettings.model_validate_json(settings))
+    with _DETECTING:
+        before = Counter(detector.kept_by_rule)
+        found = detector.detect(values)
+        return found, detector.kept_by_rule - before
 
 
 def _cell_capital(text: str, detection: Detection) -> bool:

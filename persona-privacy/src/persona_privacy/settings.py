@@ -63,8 +63,9 @@ class PrivacySettings(BaseModel):
     skip_refused: bool = Field(
         False, description="go on without a file that cannot be anonymised safely (listed in the manifest)"
     )
-    batch_size: int = Field(128, ge=1, le=10_000, description="records analysed per spaCy batch")
-    processes: int = Field(0, ge=0, le=64, description="worker processes (0: one per core)")
+    batch_size: int = Field(
+        128, ge=1, le=10_000, description="values per partition: one spaCy batch, one task of a worker"
+    )
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> PrivacySettings:

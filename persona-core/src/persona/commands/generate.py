@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import typer
 
 from persona.engines import GenerateConfig
+from persona.flags import executor_option, executor_overrides, scheduler_option, workers_option
 
 
 def generate_command(
@@ -56,6 +58,9 @@ def generate_command(
         False, "--save-thinking", help="Let reasoning models think, and save the trace as thinking.md."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress; only the result and errors."),
+    executor: str | None = executor_option(),
+    workers: int | None = workers_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Generate personas from research data."""
     from persona.discovery import input_paths
@@ -78,7 +83,9 @@ def generate_command(
         "seed": seed,
         "save_thinking": True if save_thinking else None,
     }
-    settings = runtime.settings({**dotted_values(assignments, "--set"), **flags}).settings
+    settings = runtime.settings(
+        {**dotted_values(assignments, "--set"), **flags, **executor_overrides(executor, workers, scheduler)}
+    ).settings
 
     # Plugins first, data second: a missing plugin is reported before any file is read.
     host = runtime.host
@@ -114,9 +121,16 @@ def generate_command(
             info.name: info.version or "" for info in host.plugins.values() if info.status == "loaded"
         },
     )
-    with Reporter(quiet=runtime.quiet or quiet or as_json) as reporter:
+    # Workers start only for a step that spreads its work over them (anonymisation).
+    spread = any(callable(getattr(p, "set_executor", None)) for p in preprocessors) and not dry_run
+    with (
+        Reporter(quiet=runtime.quiet or quiet or as_json) as reporter,
+        runtime.executor() if spread else contextlib.nullcontext() as pool,
+    ):
         engines = runtime.engine_maker(config, settings.provider)
-        result = generate(request, engines=engines, preprocessors=preprocessors, reporter=reporter)
+        result = generate(
+            request, engines=engines, preprocessors=preprocessors, reporter=reporter, executor=pool
+        )
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))

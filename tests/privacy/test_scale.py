@@ -1,0 +1,175 @@
+"""Issue 22: anonymisation spread over workers gives the same output as one process, byte for byte,
+on this machine's worker processes and on a real Dask cluster (``distributed.LocalCluster`` on
+loopback, two worker processes that each load their own detector), including a worker killed
+mid-run; a worker that dies on every try, or a scheduler that is not there, stops the run with one
+line, exit code 13, and no output."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.core.test_executors import die_on_seven
+
+distributed = pytest.importorskip("distributed")
+
+EXAMPLES = REPO / "examples" / "research"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    import dask
+
+    # one retry: a task whose worker died once runs again; one that kills a second worker fails
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=50,
+        ) as running,
+    ):
+        yield running
+
+
+def write_study(folder: Path, copies: int = 12) -> Path:
+    """The example interview table, repeated with each copy's contact details changed, so that the
+    study spans many partitions and every partition holds personal data."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (EXAMPLES / "interview-notes.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = folder / "interviews.csv"
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for copy in range(copies):
+            for row in rows:
+                user, domain = row["email"].split("@")
+                writer.writerow(
+                    {
+                        **row,
+                        "participant": f"{row['participant']}-{copy}",
+                        "email": f"{user}{copy}@{domain}",
+                        "phone": row["phone"][:-3] + f"{(int(row['phone'][-3:]) + copy) % 1000:03d}",
+                    }
+                )
+    for extra in ("survey.json", "transcript-p07.txt"):
+        (folder / extra).write_text((EXAMPLES / extra).read_text())
+    return folder
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def kill_a_worker_when(cluster, partitions_done: int) -> threading.Thread:
+    """Kill one worker process (SIGKILL, as the OOM killer would) once the run has finished some
+    partitions, so the kill lands in the middle of the run."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            prefix = cluster.scheduler.task_prefixes.get("detect_partition")
+            if prefix is not None:
+                counts = prefix.state_counts
+                if counts.get("memory", 0) + counts.get("forgotten", 0) >= partitions_done:
+                    nanny = next(iter(cluster.workers.values()))
+                    os.kill(nanny.process.pid, signal.SIGKILL)
+                    return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("strategy", ["redact", "replace", "hash"])
+def test_anonymised_copies_are_the_same_on_two_local_workers(
+    run_persona, privacy_plugin, privacy_env, persona_home, strategy
+):
+    study = write_study(persona_home / "study", copies=3)
+    env = {**privacy_env, "PERSONA_PRIVACY__BATCH_SIZE": "16", "PERSONA_PRIVACY__HASH_KEY": "k" * 32}
+    outputs = {}
+    for workers in ("1", "2"):
+        done = run_persona(
+            "privacy", "anonymise", str(study), "-o", f"out{workers}", "--strategy", strategy,
+            "--workers", workers, env=env,
+        )  # fmt: skip
+        assert done.exit_code == 0, done.stderr
+        outputs[workers] = contents(persona_home / f"out{workers}")
+    assert outputs["1"] == outputs["2"]
+    assert b"harriet.oduya0@example.org" not in outputs["2"]["input-1.csv"]
+
+
+def test_a_dask_cluster_gives_the_same_copies_even_when_a_worker_is_killed(
+    run_persona, privacy_plugin, privacy_env, persona_home, cluster
+):
+    study = write_study(persona_home / "study")
+    env = {**privacy_env, "PERSONA_PRIVACY__BATCH_SIZE": "16", "PERSONA_PRIVACY__HASH_KEY": "k" * 32}
+    args = ["privacy", "anonymise", str(study), "--strategy", "hash"]
+    single = run_persona(*args, "-o", "single", "--workers", "1", env=env)
+    assert single.exit_code == 0, single.stderr
+    killer = kill_a_worker_when(cluster, partitions_done=4)
+    spread = run_persona(*args, "-o", "spread", "--scheduler", cluster.scheduler_address, env=env)
+    killer.join(timeout=1)
+    assert spread.exit_code == 0, spread.stderr
+    assert not killer.is_alive(), "the run ended before the worker was killed"
+    assert contents(persona_home / "spread") == contents(persona_home / "single")
+    assert len(contents(persona_home / "single")) == 4  # three copies and anonymisation.json
+
+
+def test_generate_on_a_dask_cluster_writes_the_same_personas(
+    run_persona, privacy_plugin, privacy_env, persona_home, cluster
+):
+    study = write_study(persona_home / "study", copies=2)
+    env = {**privacy_env, "PERSONA_PRIVACY__BATCH_SIZE": "16"}
+    args = ["generate", "--input", str(study), "--anonymise", "--engine", "extractive", "-q"]
+    single = run_persona(*args, "-o", "single", "--workers", "1", env=env)
+    dask = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+    spread = run_persona(*args, "-o", "spread", *dask, env=env)
+    assert single.exit_code == 0 and spread.exit_code == 0, single.stderr + spread.stderr
+    for name in ("personas.json", "index.md"):
+        assert (persona_home / "spread" / name).read_bytes() == (persona_home / "single" / name).read_bytes()
+
+
+def test_a_partition_that_keeps_killing_workers_stops_the_run(cluster):
+    # the last test on the module's cluster: its workers are still coming back when it ends
+    from persona.errors import ExecutorError
+    from persona.executors import DaskExecutor, ExecutorSettings
+
+    executor = DaskExecutor(ExecutorSettings(kind="dask", scheduler=cluster.scheduler_address))
+    try:
+        with pytest.raises(ExecutorError) as caught:
+            list(executor.map(die_on_seven, range(10), where=lambda i: f"partition {i + 1} of 10"))
+    finally:
+        executor.close()
+    message = str(caught.value)
+    assert "kept dying while running partition 8 of 10" in message and "\n" not in message
+
+
+def test_an_unreachable_scheduler_writes_nothing(run_persona, privacy_plugin, privacy_env, persona_home):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    study = write_study(persona_home / "study", copies=1)
+    env = {**privacy_env, "PERSONA_EXECUTOR__TIMEOUT": "1"}
+    args = ["--scheduler", f"tcp://127.0.0.1:{port}"]
+    done = run_persona("privacy", "anonymise", str(study), "-o", "out", *args, env=env)
+    assert done.exit_code == 13 and not (persona_home / "out").exists()
+    assert done.stderr.count("\n") == 1 and "cannot reach the Dask scheduler" in done.stderr
+    generate = ["generate", "--input", str(study), "--anonymise", "--engine", "extractive"]
+    made = run_persona(*generate, "-o", "run", *args, env=env)
+    assert made.exit_code == 13 and not (persona_home / "run").exists()
+    assert not list(persona_home.glob("run*"))
