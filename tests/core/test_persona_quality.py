@@ -224,3 +224,30 @@ def test_near_duplicate_statements_are_listed_once_with_their_support_added():
     listed = [i for s in KINDS for i in getattr(persona, s) if "logs me out" in i]
     assert len(listed) == 1
     assert persona.support[listed[0]] == "9 of 9 participants"  # the id column links them
+
+
+def test_a_study_too_large_to_group_whole_is_grouped_on_a_sample_and_everyone_assigned(monkeypatch):
+    import persona.grouping.analysis as analysis_module
+
+    study = make_study(BANKING, dict.fromkeys(BANKING.types, 120), seed=14)  # 600 respondents
+    records = [
+        Record(f"s-{n}", Provenance("s.csv", row=n), fields=dict(row)) for n, row in enumerate(study.rows)
+    ]
+    whole = analyse(records, 5, seed=0)
+    monkeypatch.setattr(analysis_module, "FIT_UNITS", 150)
+    sampled = analyse(records, 5, seed=0)
+    assert len(sampled.units) == 150 and sampled.size == 600
+    group_of = {record.id: g for g in sampled.groups for record in sampled.everyone(g)}
+    assert sorted(group_of) == sorted(r.id for r in records)  # everyone placed, once
+    labels = [group_of[f"s-{n}"] for n in range(len(records))]
+    whole_labels = {record.id: g for g in whole.groups for record in whole.records(g)}
+    assert ari(study.types, labels) > 0.9
+    assert ari(labels, [whole_labels[f"s-{n}"] for n in range(len(records))]) > 0.9  # the same groups
+    [note] = [n for n in sampled.notes() if "sample" in n]
+    assert "sample of 150 of the 600 participants" in note
+    # the sample's own members keep their group; a persona is drafted from the sample
+    persona = sampled.draft(sampled.groups[0], 0)
+    assert persona.goals and all(item in study.sentences for item in persona.goals)
+    # same seed, same sample, same groups
+    again = analyse(records, 5, seed=0)
+    assert group_of == {record.id: g for g in again.groups for record in again.everyone(g)}

@@ -115,3 +115,23 @@ def test_a_study_with_no_personal_data_comes_out_unchanged():
     ]
     changed, total, which = changed_words(rows, after)
     assert changed <= total // 1000, which.most_common(10)  # at most 0.1% of words
+
+
+def test_a_study_with_no_personal_data_reports_nothing_replaced_and_no_residue():
+    """The counts a user reads agree with the text: a month kept as a month is not a replacement,
+    and what the run deliberately kept as content is not reported as left behind."""
+    rows = plain_survey(300, seed=5)
+    values = [(value, column) for row in rows for column, value in row.items()]
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
+    out, _ = anonymiser.anonymise(values)
+    summary = anonymiser.summary()
+    changed = sum(a != b for (a, _), b in zip(values, out, strict=True))
+    assert sum(summary["mentions_by_type"].values()) <= changed
+    assert summary["warnings"] == [], summary["still_detected_after_anonymising"]
+
+
+def test_a_leak_left_behind_is_still_reported():
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
+    anonymiser.anonymise([("Give us an alert when advance fares drop.", None)] * 3)
+    # a person the anonymiser never saw, in text that claims to be anonymised
+    assert anonymiser.rescan(["Then Harriet Oduya rang me on 07700 900123."])["PERSON"] == 1

@@ -54,6 +54,8 @@ class Anonymiser:
         self.found_by_rule: Counter[str] = Counter()  # which rule removed each mention
         self.kept_by_rule: Counter[str] = Counter()  # which keep-rule let a finding stay
         self.values = 0
+        self.judged_content: set[str] = set()  # guesses the run as a whole kept (casefolded)
+        self.kept_by_judgement: Counter[str] = Counter()
         self.originals: dict[str, str] = {}
         self.progress: Callable[[int, int], None] | None = None
 
@@ -99,7 +101,7 @@ class Anonymiser:
             if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
                 self.progress(len(found), len(values))
         self.kept_by_rule += self.detector.kept_by_rule - kept_before
-        found = everywhere(values, found)
+        found = everywhere(values, found, self.judged_content)
         for (text, _), detections in zip(values, found, strict=True):
             for d in detections:
                 self.found_by_rule[d.source] += 1
@@ -122,7 +124,10 @@ class Anonymiser:
         detections_of = self.detector.detect_stream(pairs, executor=self.executor)
         for text, detections in zip(texts, detections_of, strict=True):
             for d in detections:
-                if not self._ours(text[d.start : d.end]):
+                value = text[d.start : d.end]
+                if " ".join(value.split()).casefold() in self.judged_content:
+                    self.kept_by_judgement[d.entity] += 1  # the run judged it content on purpose
+                elif not self._ours(value):
                     left[d.entity] += 1
         return left
 
@@ -142,6 +147,7 @@ class Anonymiser:
             "mentions_by_type": dict(sorted(self.pseudonymiser.mentions.items())),
             "distinct_values_by_type": dict(sorted(self.pseudonymiser.distinct().items())),
             "still_detected_after_anonymising": dict(sorted(self.residual.items())),
+            "guesses_kept_by_the_run": dict(sorted(self.kept_by_judgement.items())),
             "removed_by_rule": dict(self.found_by_rule.most_common()),
             "kept_by_rule": dict(self.kept_by_rule.most_common()),
             "refused_files": self.refused,
@@ -166,7 +172,9 @@ class Anonymiser:
 _WORD = re.compile(r"[^\W_][\w'’.@-]*")
 
 
-def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[list[Detection]]:
+def everywhere(
+    values: Sequence[Value], found: list[list[Detection]], judged: set[str] | None = None
+) -> list[list[Detection]]:
     """One verdict per value for the whole run, applied wherever the value occurs.
 
     Detection is per value, so "Leeds" can be found in two rows and missed in a third, which would
@@ -180,7 +188,8 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
     from persona_privacy.detector import resolve
     from persona_privacy.names import distinctive
 
-    found = _without_sentence_start_words(values, found)
+    judged = set() if judged is None else judged
+    found = _without_sentence_start_words(values, found, judged)
     sure: dict[str, str] = {}  # key -> entity
     guessed: dict[str, str] = {}
     for (text, _), detections in zip(values, found, strict=True):
@@ -220,6 +229,7 @@ def everywhere(values: Sequence[Value], found: list[list[Detection]]) -> list[li
                     hit[key] += any(d.start <= m.start() and m.end() <= d.end for d in detections)
         occurrences.append(matches)
     content = {key for key in guessed if hit[key] * 2 < seen[key]}
+    judged.update(key.casefold() for key in content)
     out = []
     for (text, _), detections, matches in zip(values, found, occurrences, strict=True):
         kept = [d for d in detections if _key(" ".join(text[d.start : d.end].split())) not in content]
@@ -238,7 +248,7 @@ _SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*\Z")
 
 
 def _without_sentence_start_words(
-    values: Sequence[Value], found: list[list[Detection]]
+    values: Sequence[Value], found: list[list[Detection]], judged: set[str]
 ) -> list[list[Detection]]:
     """Guesses of a common English word capitalised only where sentences start ("Fares went up",
     "Bill payments go out") are dropped when the run writes that word in lower case elsewhere and
@@ -276,6 +286,7 @@ def _without_sentence_start_words(
     ordinary = {word for word in candidates if lower[word] and not named[word]}
     if not ordinary:
         return found
+    judged.update(ordinary)
     return [
         [
             d

@@ -103,11 +103,13 @@ class Pseudonymiser:
         )
 
     def replace(self, entity: str, value: str) -> str:
-        self.mentions[entity] += 1
         general = generalised(entity, value, self.general)
         if general is not None:
+            if general != value:  # "January" as a month stays "January": nothing was replaced
+                self.mentions[entity] += 1
             self.issued.add(normalise(general))
             return general
+        self.mentions[entity] += 1
         key = normalise(value)
         known = self.mapping.get(key)
         if known is not None:

@@ -48,19 +48,20 @@ class ExtractiveEngine:
             raise InputError("no records to build personas from")
         analysis = analyse(records, self.count, self.seed)
         units, columns, space = analysis.units, analysis.columns, analysis.space
+        sampled = f" (grouped on a sample of {len(units):,})" if analysis.population is not None else ""
         self.reporter.info(
-            f"extractive: {len(records)} records in {len(units)} units, {len(space.terms)} terms"
+            f"extractive: {len(records)} records in {analysis.size} units{sampled}, {len(space.terms)} terms"
         )
         candidates = analysis.candidates()
         warnings = []
         groups = analysis.groups
         warnings.extend(analysis.notes())
-        if len(units) < self.count:
+        if analysis.size < self.count:
             warnings.append(
                 f"only {len(units)} units ({analysis.kind}) "
                 f"in the data, so {len(groups)} personas instead of {self.count}"
             )
-        if len(units) < SMALL_STUDY:
+        if analysis.size < SMALL_STUDY:
             warnings.append(
                 f"{len(units)} participants or records is a small study: read these personas as an "
                 "affinity map of what people said, not as statistically grounded segments"
@@ -74,7 +75,7 @@ class ExtractiveEngine:
         for number, g in enumerate(groups):
             persona = analysis.draft(g, number)
             personas.append(persona)
-            for record in analysis.records(g):
+            for record in analysis.everyone(g):
                 assignments[record.id] = persona.id
         return EngineResult(
             personas=personas,
@@ -85,7 +86,8 @@ class ExtractiveEngine:
             },
             assignments=assignments,
             details={
-                "units": len(units),
+                "units": analysis.size,
+                "grouped_on": len(units),
                 "unit": analysis.kind.removesuffix("s"),
                 "terms": len(space.terms),
                 "sentences": len(candidates),

@@ -27,6 +27,10 @@ class Analysis:
     stability: float = 1.0  #: agreement of the grouping's restarts (clustering.choose)
     stable: bool = True  #: whether the grouping met clustering.STABLE
     texts: list[list[str]] | None = None  #: each unit's free-text words (features.tokens)
+    #: a study larger than FIT_UNITS: every unit, and its group (``units`` is then the sample the
+    #: groups were found on, and what the personas are drafted from)
+    population: list[Unit] | None = None
+    assigned: list[int] | None = None
 
     def words(self) -> list[list[str]]:
         from persona.grouping.features import tokens
@@ -37,6 +41,18 @@ class Analysis:
 
     def notes(self) -> list[str]:
         """What a reader must know about the grouping, one line each."""
+        return [*self._sampled(), *self._grouping()]
+
+    def _sampled(self) -> list[str]:
+        if self.population is None:
+            return []
+        return [
+            f"grouped on a random sample of {len(self.units):,} of the {len(self.population):,} "
+            f"{self.kind}, then each of them assigned to the nearest group; the counts in the personas "
+            "are of the sample, the manifest's assignments cover everyone"
+        ]
+
+    def _grouping(self) -> list[str]:
         found = len(self.groups)
         if not self.stable:
             return [
@@ -60,6 +76,20 @@ class Analysis:
 
     def records(self, group: int) -> list[Record]:
         return [record for i in self.members(group) for record in self.units[i].records]
+
+    def everyone(self, group: int) -> list[Record]:
+        """The records of every unit in ``group``: of the whole study, sampled or not."""
+        if self.population is None or self.assigned is None:
+            return self.records(group)
+        units = self.population
+        return [
+            record for i, label in enumerate(self.assigned) if label == group for record in units[i].records
+        ]
+
+    @property
+    def size(self) -> int:
+        """How many units the study has (more than ``units`` when the groups were found on a sample)."""
+        return len(self.population) if self.population is not None else len(self.units)
 
     @property
     def kind(self) -> str:
@@ -91,6 +121,13 @@ class Analysis:
         )
 
 
+#: above this many units, the groups are found on a seeded random sample of this size and every unit
+#: is then assigned to the nearest group: memory and time stay bounded by the sample (the restarts
+#: that choose the size are the costly part) plus one linear pass, however large the study
+FIT_UNITS = 20_000
+ASSIGN_BATCH = 10_000
+
+
 def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
     """Units of ``records`` grouped into at most ``count`` groups (numpy is imported here)."""
     from persona.grouping.clustering import choose
@@ -99,6 +136,8 @@ def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
 
     units = make_units(records)
     columns = classify_columns(records)
+    if len(units) > FIT_UNITS:
+        return _analyse_sample(units, columns, count, seed)
     texts = [tokens(unit.text(columns.free)) for unit in units]
     space = TermSpace(texts)
     points = unit_features(units, columns, space, texts, seed)
@@ -113,4 +152,46 @@ def analyse(records: Sequence[Record], count: int, seed: int) -> Analysis:
         grouping.stability,
         grouping.stable,
         texts,
+    )
+
+
+def _analyse_sample(units: list[Unit], columns: Columns, count: int, seed: int) -> Analysis:
+    """The groups of a large study: found on a seeded sample of FIT_UNITS units, with every unit
+    then placed in the group of the nearest centre (the sample's own units keep their group)."""
+    import random
+
+    import numpy as np
+
+    from persona.grouping.clustering import choose
+    from persona.grouping.features import FeatureModel, TermSpace, normalise_rows, tokens
+
+    chosen = sorted(random.Random(seed).sample(range(len(units)), FIT_UNITS))
+    sample = [units[i] for i in chosen]
+    texts = [tokens(unit.text(columns.free)) for unit in sample]
+    space = TermSpace(texts)
+    model = FeatureModel(sample, columns, space, texts, seed)
+    points = model.transform(sample, texts)
+    grouping = choose(points, count, seed)
+    labels = grouping.labels
+    centres = normalise_rows(
+        np.vstack([points[labels == g].sum(axis=0) for g in range(int(labels.max()) + 1)])
+    )
+    assigned = np.empty(len(units), dtype=int)
+    for start in range(0, len(units), ASSIGN_BATCH):
+        batch = units[start : start + ASSIGN_BATCH]
+        placed = model.transform(batch, [tokens(unit.text(columns.free)) for unit in batch])
+        assigned[start : start + len(batch)] = np.argmax(placed @ centres.T, axis=1)
+    assigned[chosen] = labels
+    return Analysis(
+        sample,
+        columns,
+        space,
+        labels.tolist(),
+        seed,
+        count,
+        grouping.stability,
+        grouping.stable,
+        texts,
+        population=units,
+        assigned=assigned.tolist(),
     )

@@ -93,10 +93,31 @@ def normalise_rows(matrix: np.ndarray) -> np.ndarray:
 def truncated_svd(matrix: np.ndarray | csr_array, rank: int, seed: int) -> np.ndarray:
     """The rows projected on the top ``rank`` singular directions (Halko et al.'s randomized SVD
     with two power iterations: exact enough for clustering, and linear in the data's size)."""
+    basis, u, s, _ = _randomized_svd(matrix, rank, seed)
+    projected: np.ndarray = (basis @ u[:, :rank]) * s[:rank]
+    return projected
+
+
+def svd_directions(matrix: np.ndarray | csr_array, rank: int, seed: int) -> np.ndarray:
+    """The top ``rank`` right singular directions of ``matrix``, one per column (terms x rank):
+    ``rows @ directions`` projects any rows, those it was fitted on and new ones alike."""
+    _, _, _, vt = _randomized_svd(matrix, rank, seed)
+    directions: np.ndarray = vt[: _rank(matrix, rank)].T
+    return directions
+
+
+def _rank(matrix: np.ndarray | csr_array, rank: int) -> int:
+    rows, columns = matrix.shape
+    return max(1, min(rank, rows - 1, columns - 1)) if min(rows, columns) > 1 else 1
+
+
+def _randomized_svd(
+    matrix: np.ndarray | csr_array, rank: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import numpy as np
 
-    rows, columns = matrix.shape
-    rank = max(1, min(rank, rows - 1, columns - 1)) if min(rows, columns) > 1 else 1
+    columns = matrix.shape[1]
+    rank = _rank(matrix, rank)
     rng = np.random.default_rng(seed)
     probe = matrix @ rng.standard_normal((columns, rank + 10))
     for _ in range(2):
@@ -104,9 +125,8 @@ def truncated_svd(matrix: np.ndarray | csr_array, rank: int, seed: int) -> np.nd
         probe = matrix @ (matrix.T @ probe)
     basis, _ = np.linalg.qr(probe)
     small = (matrix.T @ basis).T  # sparse-times-dense: never a dense copy of the matrix
-    u, s, _ = np.linalg.svd(small, full_matrices=False)
-    projected: np.ndarray = (basis @ u[:, :rank]) * s[:rank]
-    return projected
+    u, s, vt = np.linalg.svd(small, full_matrices=False)
+    return basis, u, s, vt
 
 
 def unit_features(
@@ -136,6 +156,50 @@ def unit_features(
     if not parts:
         return np.ones((len(units), 1))
     return normalise_rows(np.hstack(parts))
+
+
+class FeatureModel:
+    """``unit_features`` fitted on some units and applied to any: the path of a study too large to
+    group whole (grouping.analysis.FIT_UNITS), where a sample is grouped and every unit is then
+    placed by the same features, a batch at a time."""
+
+    def __init__(
+        self, units: Sequence[Unit], columns: Columns, space: TermSpace, texts: Sequence[list[str]], seed: int
+    ) -> None:
+        self.space = space
+        self.columns = columns
+        self.directions: np.ndarray | None = None
+        text = None
+        if space.terms and any(texts):
+            matrix = space.vectors(texts)
+            self.directions = svd_directions(matrix, 50, seed)
+            text = normalise_rows(matrix @ self.directions)
+        #: each structured question kept: its name, its answers' positions, and its weight
+        self.questions: list[tuple[str, dict[str, int], float]] = []
+        for name in sorted(columns.categorical | columns.ages):
+            answers = [_answer(unit, name, columns) for unit in units]
+            levels = sorted({a for a in answers if a is not None})
+            if len(levels) >= 2:
+                weight = agreement(text, answers) if text is not None else 1.0
+                self.questions.append((name, {level: i for i, level in enumerate(levels)}, weight))
+
+    def transform(self, units: Sequence[Unit], texts: Sequence[list[str]]) -> np.ndarray:
+        """One row per unit, as for the units it was fitted on (an answer it never saw: zeros)."""
+        import numpy as np
+
+        parts = []
+        if self.directions is not None:
+            parts.append(normalise_rows(self.space.vectors(texts) @ self.directions))
+        for name, position, weight in self.questions:
+            onehot = np.zeros((len(units), len(position)))
+            for row, unit in enumerate(units):
+                answer = _answer(unit, name, self.columns)
+                if answer in position:
+                    onehot[row, position[answer]] = weight
+            parts.append(onehot)
+        if not parts:
+            return np.ones((len(units), 1))
+        return normalise_rows(np.hstack(parts))
 
 
 def _answer(unit: Unit, name: str, columns: Columns) -> str | None:
