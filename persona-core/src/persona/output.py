@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,21 @@ class RunWriter:
     def write_json(self, name: str, data: Any) -> None:
         """JSON marked as Persona's own (``persona_artefact`` first), so it is never read back as data."""
         self.write_text(name, artefact_json(name.removesuffix(".json"), data))
+
+    def write_json_list(self, name: str, key: str, items: Iterable[Any]) -> None:
+        """``write_json(name, {key: list(items)})``, the same text, written an item at a time, so a
+        million records never sit in memory as one string."""
+        assert self.temp is not None
+        empty = artefact_json(name.removesuffix(".json"), {key: []})
+        head, tail = empty[: empty.rindex("[]") + 1], "\n  ]\n}\n"
+        with (self.temp / name).open("w", encoding="utf-8") as out:
+            out.write(head)
+            first = True
+            for item in items:
+                body = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+                out.write(("\n    " if first else ",\n    ") + body)
+                first = False
+            out.write("]\n}\n" if first else tail)
 
     def commit(self) -> Path:
         assert self.temp is not None

@@ -32,17 +32,27 @@ def render_report(
     )
     env.filters["cut"] = cut
     assignments: Mapping[str, str] = manifest.get("assignments") or {}
-    texts = {
-        rid: _flat("\n".join([*(f"{k}: {v}" for k, v in r.fields.items()), r.text]))
-        for rid, r in records.items()
-    }
+    texts = _Texts(records)
+    # The records each persona draws on: its evidence and quotes (always shown and linked), then
+    # the records assigned to it; a study larger than the appendix shows only the first of those.
+    own_of: dict[str, list[str]] = {}
+    for rid, pid in assignments.items():
+        own_of.setdefault(pid, []).append(rid)
+    room = max(MAX_RECORDS, sum(len(p.evidence) + len(p.quotes) for p in personas))
     cited: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
     cards: list[dict[str, Any]] = []
     for index, persona in enumerate(personas):
         anchor = f"persona-{index + 1}"
-        own = {rid for rid, pid in assignments.items() if pid == persona.id}
-        drawn = list(dict.fromkeys([*persona.evidence, *(q.record_id for q in persona.quotes), *sorted(own)]))
-        for rid in drawn:
+        own = sorted(own_of.get(persona.id, []))
+        linked = list(dict.fromkeys([*persona.evidence, *(q.record_id for q in persona.quotes)]))
+        drawn = list(dict.fromkeys([*linked, *own]))
+        counts[anchor] = len(drawn)
+        for rid in linked:
+            cited.setdefault(rid, []).append(anchor)
+        for rid in own:
+            if len(cited) >= room and rid not in cited:
+                break
             cited.setdefault(rid, []).append(anchor)
         cards.append(
             {
@@ -52,7 +62,7 @@ def render_report(
                     (
                         title,
                         [
-                            (item, persona.support.get(item), _first_source(item, drawn, texts))
+                            (item, persona.support.get(item), texts.first_source(item, drawn))
                             for item in items
                         ],
                     )
@@ -72,7 +82,8 @@ def render_report(
     shown = list(dict.fromkeys([*(rid for rid in cited if rid in records), *records]))[
         : max(MAX_RECORDS, len(cited))
     ]
-    uncovered = [rid for rid in records if rid not in cited]
+    anchors = {persona.id: f"persona-{index + 1}" for index, persona in enumerate(personas)}
+    uncovered = [rid for rid in records if rid not in cited and assignments.get(rid) not in anchors]
     appendix = [
         {
             "id": rid,
@@ -88,7 +99,7 @@ def render_report(
         {
             "anchor": card["anchor"],
             "name": card["persona"].name,
-            "count": len([rid for rid, anchors in cited.items() if card["anchor"] in anchors]),
+            "count": counts[card["anchor"]],
         }
         for card in cards
     ]
@@ -122,14 +133,34 @@ def _flat(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _first_source(item: str, drawn: Sequence[str], texts: Mapping[str, str]) -> str | None:
-    """The record an item's words come from, looking first at the records the persona draws on.
-    ``texts`` are the records' texts, flattened once per report."""
-    needle = _flat(item)
-    for rid in [*drawn, *texts]:
-        if needle and needle in texts.get(rid, ""):
-            return rid
-    return drawn[0] if drawn and drawn[0] in texts else None
+class _Texts:
+    """Records' texts as an item is looked for in them (flattened, case folded), each flattened
+    the first time it is looked at."""
+
+    SEARCHED = 5000  # records of a persona searched for an item's words, at most
+
+    def __init__(self, records: Mapping[str, Record]) -> None:
+        self.records = records
+        self.flat: dict[str, str] = {}
+
+    def __getitem__(self, rid: str) -> str:
+        if rid not in self.flat:
+            r = self.records.get(rid)
+            self.flat[rid] = (
+                "" if r is None else _flat("\n".join([*(f"{k}: {v}" for k, v in r.fields.items()), r.text]))
+            )
+        return self.flat[rid]
+
+    def first_source(self, item: str, drawn: Sequence[str]) -> str | None:
+        """The record an item's words come from, looking first at the records the persona draws on
+        (then at every record, in a study small enough to show whole)."""
+        needle = _flat(item)
+        rest: list[str] = list(self.records) if len(self.records) <= MAX_RECORDS else []
+        for rid in [*drawn[: self.SEARCHED], *rest]:
+            if needle and needle in self[rid]:
+                return rid
+        first: str | None = drawn[0] if drawn and drawn[0] in self.records else None
+        return first
 
 
 def _where(record: Record, manifest: Mapping[str, Any]) -> str:

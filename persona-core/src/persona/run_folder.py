@@ -70,7 +70,7 @@ def write_run(target: Path, run: Run) -> Path:
         writer.write_json(PERSONAS, {"personas": [p.model_dump(mode="json") for p in run.personas]})
         for name, text in run.rendered().items():
             writer.write_text(name, text)
-        writer.write_json(RECORDS, {"records": [record_json(r) for r in run.records.values()]})
+        writer.write_json_list(RECORDS, "records", (record_json(r) for r in run.records.values()))
         for name, text in run.files.items():
             writer.write_text(name, text)
         writer.write_json(MANIFEST, run.manifest)
