@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -112,3 +113,37 @@ def test_a_persona_with_a_missing_field_is_named(run_persona, persona_home):
     result = run_persona("report", str(folder))
     assert result.exit_code == ExitCode.INPUT
     assert "personas.json: persona 2, goals: Field required" in result.stderr
+
+
+def test_a_report_of_a_large_study_shows_what_it_cites_and_counts_everyone(run_persona, persona_home):
+    """A study larger than the appendix: every record a persona links to is shown and resolves, the
+    rest are counted, not embedded, and the coverage table still accounts for every record."""
+    import csv
+
+    from persona.report import MAX_RECORDS
+
+    rows = MAX_RECORDS * 2
+    path = persona_home / "big.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["respondent", "plan", "comment"])
+        for n in range(rows):
+            plan = ["basic", "family", "business"][n % 3]
+            said = [
+                "The family plan is too expensive for four phones and the bill keeps going up.",
+                "I need invoices for my business plan that my accountant can read.",
+                "Basic is fine, I only text and call my mum.",
+            ][n % 3]
+            writer.writerow([f"R{n:05d}", plan, f"{said} Reply {n}."])
+    done = run_persona("generate", "-i", str(path), "-o", "run", "--engine", "extractive", "-q")
+    assert done.exit_code == 0, done.stderr
+    html = (persona_home / "run" / "report.html").read_text()
+    page = Page()
+    page.feed(html)
+    records = {i for i in page.ids if i.startswith("rec-") or i.startswith("record-")}
+    assert 0 < len(records) <= MAX_RECORDS + 200  # the appendix, and what the personas cite
+    assert f"{rows - len(records)} more records are not shown" in " ".join(html.split())
+    assert all(link in page.ids for link in page.links)  # every in-page link resolves
+    counted = [int(n) for n in re.findall(r"<td>(\d+) of " + str(rows) + "</td>", html)]
+    assert sum(counted) == rows, counted  # each persona's records, and those of no persona
+    assert len(html) < 3_000_000

@@ -55,10 +55,15 @@ class ExecutorSettings(BaseModel):
 
 
 class Executor:
-    """Runs ``task`` over partitions and yields the results in order (see the module's text)."""
+    """Runs ``task`` over partitions and yields the results in order (see the module's text).
+    This one runs them in this process; a subclass says how a partition reaches its workers
+    (``_submit``) and what a failure of theirs means (``_failure``)."""
 
     name = "inline"
     workers = 1
+    #: how many of a caller's batches to put in one partition: a Dask task costs scheduler round
+    #: trips (about 25 ms each here), so its partitions are larger than a local worker's
+    grain = 1
 
     def map(
         self,
@@ -68,8 +73,41 @@ class Executor:
     ) -> Iterator[Out]:
         """``task(partition)`` for each partition, in order. ``where(i)`` says what partition ``i``
         holds (for an error message: never values, which may be personal)."""
-        for partition in partitions:
-            yield task(partition)
+        if not self._parallel():
+            for partition in partitions:
+                yield task(partition)
+            return
+        submitted = 0
+
+        def submit(partition: In) -> Any:
+            nonlocal submitted
+            submitted += 1
+            return self._submit(task, partition)
+
+        index = 0
+        try:
+            for index, future in _windowed(submit, partitions, self.workers):  # noqa: B007
+                yield future.result()
+        except PersonaError:
+            raise
+        except Exception as exc:
+            last = submitted - 1
+            running = _where(where, index) + (f" to {_where(where, last)}" if last > index else "")
+            error = self._failure(exc, _where(where, index), running)
+            if error is None:
+                raise  # the task's own error: a bug, shown as one
+            raise error from None
+
+    def _parallel(self) -> bool:
+        return False
+
+    def _submit(self, task: Callable[[In], Out], partition: In) -> Any:
+        raise NotImplementedError
+
+    def _failure(self, exc: Exception, failed: str, running: str) -> ExecutorError | None:
+        """The error to stop the run with when a partition's future raised ``exc`` (``failed`` is
+        that partition, ``running`` every partition in flight), or None for the task's own error."""
+        return None
 
     def close(self) -> None:
         """Stop the workers this executor started (not a cluster it only connected to)."""
@@ -93,40 +131,27 @@ class LocalExecutor(Executor):
         self.workers = workers or default_workers()
         self._pool: Any = None
 
-    def map(
-        self,
-        task: Callable[[In], Out],
-        partitions: Iterable[In],
-        where: Callable[[int], str] | None = None,
-    ) -> Iterator[Out]:
-        if self.workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            yield from super().map(task, partitions, where)
-            return
-        from concurrent.futures import ProcessPoolExecutor
+    def _parallel(self) -> bool:
+        return self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+    def _submit(self, task: Callable[[In], Out], partition: In) -> Any:
+        if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool.submit(task, partition)
+
+    def _failure(self, exc: Exception, failed: str, running: str) -> ExecutorError | None:
         from concurrent.futures.process import BrokenProcessPool
 
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
-        pool = self._pool
-        submitted: list[int] = []
-
-        def submit(partition: In) -> Any:
-            submitted.append(len(submitted))
-            return pool.submit(task, partition)
-
-        index = 0
-        try:
-            for index, future in _windowed(submit, partitions, self.workers):  # noqa: B007
-                yield future.result()
-        except BrokenProcessPool:
-            self.close()
-            # which of the partitions in flight killed it, the pool cannot tell
-            last = len(submitted) - 1
-            running = _where(where, index) + (f" to {_where(where, last)}" if last > index else "")
-            raise ExecutorError(
-                f"a worker process died (killed, or out of memory) while running {running}; "
-                "nothing was written (try fewer --workers, or smaller partitions)"
-            ) from None
+        if not isinstance(exc, BrokenProcessPool):
+            return None
+        self.close()
+        # which of the partitions in flight killed it, the pool cannot tell
+        return ExecutorError(
+            f"a worker process died (killed, or out of memory) while running {running}; "
+            "nothing was written (try fewer --workers, or smaller partitions)"
+        )
 
     def close(self) -> None:
         if self._pool is not None:
@@ -141,6 +166,7 @@ class DaskExecutor(Executor):
     keeps killing workers, or a scheduler that goes away, stops the run with one line."""
 
     name = "dask"
+    grain = 4
 
     def __init__(self, settings: ExecutorSettings) -> None:
         try:
@@ -173,42 +199,28 @@ class DaskExecutor(Executor):
             ) from None
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
 
-    def map(
-        self,
-        task: Callable[[In], Out],
-        partitions: Iterable[In],
-        where: Callable[[int], str] | None = None,
-    ) -> Iterator[Out]:
+    def _parallel(self) -> bool:
+        return True
+
+    def _submit(self, task: Callable[[In], Out], partition: In) -> Any:
+        return self.client.submit(task, partition, pure=False)
+
+    def _failure(self, exc: Exception, failed: str, running: str) -> ExecutorError | None:
         import distributed
 
-        index = 0
-        try:
-            for index, future in _windowed(  # noqa: B007 (named in the error)
-                lambda p: self.client.submit(task, p, pure=False), partitions, self.workers
-            ):
-                yield future.result()
-        except PersonaError:
-            raise
-        except distributed.client.FutureCancelledError:
-            raise ExecutorError(
-                f"the Dask scheduler at {self.address} cancelled {_where(where, index)} (did it stop?); "
-                "nothing was written"
-            ) from None
-        except distributed.KilledWorker:
-            raise ExecutorError(
-                f"Dask workers kept dying while running {_where(where, index)} (killed, or out of memory); "
-                "nothing was written"
-            ) from None
-        except (OSError, TimeoutError) as exc:
-            raise ExecutorError(
-                f"lost the Dask scheduler at {self.address} while running {_where(where, index)} "
-                f"({_reason(exc)}); nothing was written"
-            ) from None
+        if isinstance(exc, distributed.client.FutureCancelledError):
+            why = f"the Dask scheduler at {self.address} cancelled {failed} (did it stop?)"
+        elif isinstance(exc, distributed.KilledWorker):
+            why = f"Dask workers kept dying while running {failed} (killed, or out of memory)"
+        elif isinstance(exc, OSError | TimeoutError):
+            why = f"lost the Dask scheduler at {self.address} while running {failed} ({_reason(exc)})"
+        else:
+            return None
+        return ExecutorError(f"{why}; nothing was written")
 
     def close(self) -> None:
-        client = getattr(self, "client", None)
-        if client is not None:
-            client.close()
+        if self.client is not None:
+            self.client.close()
             self.client = None
         if self._cluster is not None:
             self._cluster.close()

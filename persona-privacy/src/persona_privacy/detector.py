@@ -197,6 +197,7 @@ class Detector:
             return
         settings = self.settings.model_dump_json()
         _SHARED.setdefault(_key(self.settings), self)  # what forked workers find already loaded
+        chunk *= executor.grain  # a partition still goes through spaCy batch_size values at a time
 
         def where(index: int) -> str:
             return f"partition {index + 1} (values {index * chunk + 1}-{(index + 1) * chunk})"
