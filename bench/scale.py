@@ -146,23 +146,26 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
-def anonymise(work: Path, survey: Path, rows: int) -> None:
-    runs = {
-        "1 worker (today's path)": ["--workers", "1"],
-        "2 local workers": ["--workers", "2"],
-        "dask LocalCluster, 2 workers": ["--executor", "dask", "--workers", "2"],
-    }
+RUNS = {
+    "1 worker (today's path)": ["--workers", "1"],
+    "2 local workers": ["--workers", "2"],
+    "dask LocalCluster, 2 workers": ["--executor", "dask", "--workers", "2"],
+}
+
+
+def anonymise(work: Path, survey: Path, rows: int, chosen: list[str]) -> None:
+    runs = {label: flags for n, (label, flags) in enumerate(RUNS.items()) if str(n + 1) in chosen}
     results = {}
     for label, flags in runs.items():
         out = work / f"anon-{rows}-{len(results)}"
         results[label] = measured(["privacy", "anonymise", str(survey), "-o", str(out), *flags])
         results[label]["files"] = digests(out)
-    base = results["1 worker (today's path)"]["seconds"]
+    base = next(iter(results.values()))["seconds"]
     for label, r in results.items():
         workers = ", ".join(f"{mb:.0f}" for mb in r["worker_mb"][:3]) or "-"
         print(
             f"  anonymise {rows:>9,} rows, {label:<30} {r['seconds']:8.1f} s "
-            f"{rows / r['seconds']:7.0f} rows/s  speed-up {base / r['seconds']:4.2f}x  "
+            f"{rows / r['seconds']:7.0f} rows/s  {base / r['seconds']:4.2f}x the first  "
             f"main {r['main_mb']:5.0f} MB  largest other processes {workers} MB"
         )
     first = next(iter(results.values()))["files"]
@@ -186,6 +189,11 @@ def main() -> None:
     sizes = [10_000, 100_000, 1_000_000]
     parser.add_argument("--anonymise-rows", type=int, nargs="*", default=sizes, help="sizes for anonymise")
     parser.add_argument("--extractive-rows", type=int, nargs="*", default=sizes, help="sizes for extractive")
+    parser.add_argument(
+        "--runs",
+        default="123",
+        help="anonymise runs: 1 one worker, 2 two local workers, 3 dask (default 123)",
+    )
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,7 +203,7 @@ def main() -> None:
             write_survey(survey, rows)
             print(f"{rows:,} rows ({survey.stat().st_size / 2**20:.1f} MB of CSV)")
             if rows in args.anonymise_rows:
-                anonymise(work, survey, rows)
+                anonymise(work, survey, rows, list(args.runs))
             if rows in args.extractive_rows:
                 extractive(work, survey, rows)
             survey.unlink()
