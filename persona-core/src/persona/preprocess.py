@@ -29,7 +29,7 @@ def preprocess(
             reporter.step(label, done, total)
 
         preprocessor.set_progress(step)
-        if executor is not None and callable(getattr(preprocessor, "set_executor", None)):
+        if executor is not None and wants_executor(preprocessor):
             preprocessor.set_executor(executor)  # type: ignore[attr-defined]
         records = list(preprocessor.process(records))
         summary = {"name": preprocessor.name, **dict(preprocessor.summary())}
@@ -37,3 +37,8 @@ def preprocess(
             reporter.warn(f"{preprocessor.name}: {warning}")
         summaries.append(summary)
     return records, summaries
+
+
+def wants_executor(preprocessor: Preprocessor) -> bool:
+    """Whether a preprocessor spreads its work over the run's executor (has ``set_executor``)."""
+    return callable(getattr(preprocessor, "set_executor", None))

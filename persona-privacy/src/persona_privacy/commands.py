@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -54,7 +55,8 @@ def scan(
 
     runtime, settings, limits = _context(overrides=executor_overrides(executor, workers, scheduler))
     files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
-    with runtime.executor() as pool:
+    # --explain runs in this process (it reads every keep decision), so it starts no workers
+    with contextlib.nullcontext(None) if explain else runtime.executor() as pool:
         _scan(
             files, settings, pool, as_json=as_json, show_values=show_values, explain=explain, fail=fail_on_pii
         )
@@ -88,7 +90,7 @@ def _scan(
         findings = []
         kept_words = []
         for (text, _), (record, field), (detections, dropped) in zip(
-            values, places, _decisions(anonymiser.detector, values, explain, pool), strict=True
+            values, places, _decisions(anonymiser, values, explain), strict=True
         ):
             where = {
                 "where": record.source.where(),
@@ -227,12 +229,13 @@ def anonymise(
 
 
 def _decisions(
-    detector: Any, values: list[Any], explain: bool, executor: Any
+    anonymiser: Any, values: list[Any], explain: bool
 ) -> Iterator[tuple[list[Any], list[tuple[Any, str]]]]:
     """(detections, [(finding a keep-rule dropped, rule)]) per value. Explaining runs in this
     process, a batch at a time; a plain scan uses the run's workers and records no keep decisions."""
+    detector = anonymiser.detector
     if not explain:
-        for detections in detector.detect_stream(values, executor=executor):
+        for detections in detector.detect_stream(values, executor=anonymiser.executor):
             yield detections, []
         return
     size = detector.settings.batch_size

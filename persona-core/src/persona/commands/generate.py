@@ -66,6 +66,7 @@ def generate_command(
     from persona.discovery import input_paths
     from persona.errors import UsageError
     from persona.pipeline import GenerateRequest, generate
+    from persona.preprocess import wants_executor
     from persona.reporting import Reporter
     from persona.runtime import current
     from persona.sources import dotted_values
@@ -122,7 +123,7 @@ def generate_command(
         },
     )
     # Workers start only for a step that spreads its work over them (anonymisation).
-    spread = any(callable(getattr(p, "set_executor", None)) for p in preprocessors) and not dry_run
+    spread = any(wants_executor(p) for p in preprocessors) and not dry_run
     with (
         Reporter(quiet=runtime.quiet or quiet or as_json) as reporter,
         runtime.executor() if spread else contextlib.nullcontext() as pool,
