@@ -173,3 +173,47 @@ def test_an_unreachable_scheduler_writes_nothing(run_persona, privacy_plugin, pr
     made = run_persona(*generate, "-o", "run", *args, env=env)
     assert made.exit_code == 13 and not (persona_home / "run").exists()
     assert not list(persona_home.glob("run*"))
+
+
+def test_a_streamed_copy_is_what_anonymising_the_values_in_memory_gives(
+    run_persona, privacy_plugin, privacy_env, persona_home
+):
+    """``privacy anonymise`` reads a table a row at a time, several times; its copy is the one the
+    in-memory anonymiser (as ``generate --anonymise`` uses it) makes of the same values."""
+    from persona import read
+    from persona_privacy.anonymiser import Anonymiser
+    from persona_privacy.settings import PrivacySettings
+
+    study = write_study(persona_home / "study", copies=4)
+    table = study / "interviews.csv"
+    env = {**privacy_env, "PERSONA_PRIVACY__BATCH_SIZE": "8", "PERSONA_PRIVACY__HASH_KEY": "k" * 32}
+    done = run_persona("privacy", "anonymise", str(table), "-o", "out", "--strategy", "hash", env=env)
+    assert done.exit_code == 0, done.stderr
+    document = read(table, structure=True)
+    anonymiser = Anonymiser(PrivacySettings(batch_size=8, hash_key="k" * 32), "hash")
+    out, _ = anonymiser.anonymise(document.values())
+    assert (persona_home / "out" / "input-1.csv").read_text() == document.write(out)
+    assert document.write(out) != table.read_text()
+
+
+def test_a_file_that_changes_during_the_run_stops_it_with_nothing_written(
+    run_persona, privacy_plugin, privacy_env, persona_home, monkeypatch
+):
+    from persona_privacy.anonymiser import Anonymiser
+
+    study = write_study(persona_home / "study", copies=1)
+    table = study / "interviews.csv"
+    plan = Anonymiser.plan
+
+    def plan_then_edit(self, source, total=None):
+        found = plan(self, source, total)
+        with table.open("a") as handle:  # someone saves the file while the run reads it
+            handle.write("P99,late row\n")
+        return found
+
+    monkeypatch.setattr(Anonymiser, "plan", plan_then_edit)
+    done = run_persona("privacy", "anonymise", str(study), "-o", "out", env=privacy_env)
+    assert done.exit_code == 5, done.stderr
+    assert "interviews.csv: the file changed while it was being read" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not (persona_home / "out").exists() and not list(persona_home.glob(".out*"))

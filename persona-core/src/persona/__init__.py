@@ -62,6 +62,10 @@ _PUBLIC = {
     "decode": "persona.codec",
     "display_name": "persona.codec",
     "Document": "persona.codec",
+    "Stream": "persona.codec",
+    "stream": "persona.codec",
+    "stream_all": "persona.codec",
+    "STREAMED": "persona.codec",
     "InputLimits": "persona.codec",
     "FORMATS": "persona.codec",
     "KEY": "persona.codec",
@@ -104,7 +108,20 @@ _PUBLIC = {
 
 if TYPE_CHECKING:
     from persona.checks import CheckResult, Status
-    from persona.codec import FORMATS, KEY, Document, InputLimits, decode, display_name, read, read_all
+    from persona.codec import (
+        FORMATS,
+        KEY,
+        STREAMED,
+        Document,
+        InputLimits,
+        Stream,
+        decode,
+        display_name,
+        read,
+        read_all,
+        stream,
+        stream_all,
+    )
     from persona.discovery import discover, input_paths
     from persona.engines import Engine, EngineContext, EngineFactory, EnginePlan, EngineResult, GenerateConfig
     from persona.errors import (
@@ -174,6 +191,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "FORMATS",
     "KEY",
+    "STREAMED",
     "AnswerError",
     "AnswerTruncatedError",
     "ChatRequest",
@@ -228,6 +246,7 @@ __all__ = [
     "SpeakerTurn",
     "Status",
     "StepCallback",
+    "Stream",
     "UsageError",
     "__version__",
     "age_band",
@@ -251,6 +270,8 @@ __all__ = [
     "read_all",
     "scheduler_option",
     "speaker_turns",
+    "stream",
+    "stream_all",
     "user_cache_dir",
     "user_config_dir",
     "validate_section",

@@ -78,14 +78,7 @@ class Document:
     def warnings(self) -> list[str]:
         """What was read in a way the user should know, naming the file by ``display`` (which the
         pipeline renames ``input N`` when paths must not be shown)."""
-        if not self.ragged_rows:
-            return []
-        rows, count = self.ragged_rows, len(self.ragged_rows)
-        shown = ", ".join(map(str, rows[:10])) + (f" and {count - 10} more" if count > 10 else "")
-        return [
-            f"{self.display}: {count} row{'s' * (count != 1)} ({shown}) had more fields than the header; "
-            "the extra fields were joined into the last column (input.strict_rows = true refuses such a file)"
-        ]
+        return _ragged_warning(self.display, self.ragged_rows, len(self.ragged_rows))
 
     def values(self) -> list[Value]:
         self._need_structure()
@@ -101,6 +94,16 @@ class Document:
     def _need_structure(self) -> None:
         if self._rebuild is None:
             raise ValueError(f"{self.display} was read without its structure: read(..., structure=True)")
+
+
+def _ragged_warning(display: str, rows: Sequence[int], count: int) -> list[str]:
+    if not count:
+        return []
+    shown = ", ".join(map(str, rows[:10])) + (f" and {count - 10} more" if count > 10 else "")
+    return [
+        f"{display}: {count} row{'s' * (count != 1)} ({shown}) had more fields than the header; "
+        "the extra fields were joined into the last column (input.strict_rows = true refuses such a file)"
+    ]
 
 
 def read_all(paths: Sequence[Path], limits: InputLimits, *, structure: bool = False) -> list[Document]:
@@ -187,6 +190,241 @@ def read(
     return loaded
 
 
+STREAMED = frozenset({"csv", "tsv", "jsonl"})
+"""The formats a ``Stream`` reads a row at a time; the others are read whole."""
+_CHUNK = 1024 * 1024
+
+
+class Stream:
+    """A research file read as often as a command needs without holding it in memory: CSV, TSV
+    and JSON Lines a row at a time (``STREAMED``), the other formats whole, as ``read`` reads them.
+
+    Opening reads the whole file once to check it (its encoding, every row), so a bad row stops a
+    command before any work is done. Every later pass reads the file again, and fails with an
+    ``InputError`` if the file changed in between. ``values()`` and ``write(values, handle)`` are
+    ``Document``'s, a row at a time; ``records()`` yields the records ``read`` would list.
+    The size limit (``input.max_file_mb``) applies only to the formats read whole.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        limits: InputLimits | None = None,
+        *,
+        display: str | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        self.path = path
+        self.limits = limits or InputLimits()
+        self.display = display or display_name(path)
+        self.prefix = prefix or _slug(path.stem)
+        kind = FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise InputError(f"{self.display}: unsupported file type '{path.suffix}'")
+        self.format = kind
+        self._document: Document | None = None
+        self.ragged_rows: list[int] = []  #: the first rows whose extra fields were joined
+        self._ragged = 0
+        if kind not in STREAMED:
+            document = read(path, self.limits, display=self.display, prefix=self.prefix, structure=True)
+            self._document = document
+            self.encoding, self.sha256, self.size = document.encoding, document.sha256, document.size
+            self.record_count, self.value_count = len(document.records), len(document._values)
+            self.ragged_rows, self._ragged = document.ragged_rows[:10], len(document.ragged_rows)
+            return
+        self._survey()
+        self.delimiter = "\t" if kind == "tsv" else ","
+        if kind == "csv":
+            with self._open() as handle:
+                self.delimiter = sniff_delimiter(handle.read(65537))
+        self.record_count = self.value_count = 0
+        for _ in self._records(check=True):
+            self.record_count += 1
+        if not self.record_count:
+            raise InputError(f"{self.display}: the file holds no records (only headers or empty values)")
+
+    @property
+    def warnings(self) -> list[str]:
+        """As ``Document.warnings``."""
+        return _ragged_warning(self.display, self.ragged_rows, self._ragged)
+
+    def values(self) -> Iterator[Value]:
+        """Every piece of text in file order with its header or key, as ``Document.values``."""
+        if self._document is not None:
+            yield from self._document.values()
+        elif self.format == "jsonl":
+            for _, value, _ in self._lines():
+                found: list[Value] = []
+                _collect(value, None, found)
+                yield from found
+        else:
+            for row in self._rows():
+                yield from row.values
+
+    def records(self) -> Iterator[Record]:
+        if self._document is not None:
+            yield from self._document.records
+        else:
+            yield from self._records()
+
+    def write(self, values: Iterable[str], handle: Any) -> None:
+        """Write the file to ``handle`` (text) with its values replaced by ``values``, in order."""
+        out = iter(values)
+        if self._document is not None:
+            handle.write(self._document.write(list(out)))
+            return
+        if self.format == "jsonl":
+            for _, value, _ in self._lines():
+                handle.write(_jsonl_line(_refill(value, out)))
+        else:
+            _write_rows(handle, self.delimiter, (len(row.cells) for row in self._rows()), out)
+        if next(out, None) is not None:
+            raise ValueError(f"{self.display}: more values given than the file holds")
+
+    def _records(self, check: bool = False) -> Iterator[Record]:
+        """The records; with ``check`` (the pass made on opening), counting values and ragged rows."""
+        if self.format == "jsonl":
+            for _, value, found in self._lines():
+                if check:
+                    values: list[Value] = []
+                    _collect(value, None, values)
+                    self.value_count += len(values)
+                yield from found
+            return
+        for row in self._rows():
+            if check:
+                self.value_count += len(row.values)
+                if row.ragged:
+                    self._ragged += 1
+                    if len(self.ragged_rows) < 10:
+                        self.ragged_rows.append(row.line)
+            if row.record is not None:
+                yield row.record
+
+    def _rows(self) -> Iterator[_Row]:
+        with self._open() as handle:
+            yield from self._decoding(
+                _table_rows(handle, self.display, self.prefix, self.limits, self.delimiter)
+            )
+
+    def _lines(self) -> Iterator[tuple[int, Any, list[Record]]]:
+        with self._open(newline=None) as handle:
+            yield from self._decoding(_jsonl_lines(handle, self.display, self.prefix))
+
+    def _decoding(self, items: Iterator[Any]) -> Iterator[Any]:
+        try:
+            yield from items
+        except UnicodeDecodeError:
+            raise InputError(f"{self.display}: not valid {self.encoding}") from None
+
+    @contextmanager
+    def _open(self, newline: str | None = "") -> Iterator[io.TextIOWrapper]:
+        try:
+            stat = self.path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != self._stamp:
+                raise InputError(f"{self.display}: the file changed while it was being read; run again")
+            handle = io.TextIOWrapper(self.path.open("rb"), encoding=self.encoding, newline=newline)
+        except OSError as exc:
+            raise InputError(f"{self.display}: cannot read the file: {exc.strerror}") from None
+        with handle:
+            yield handle
+
+    def _survey(self) -> None:
+        """The file's digest, size and encoding, and its text checked whole (decoding, binary data,
+        line lengths), a megabyte at a time."""
+        import codecs
+
+        digest = hashlib.sha256()
+        head = b""
+        decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
+        valid = dict.fromkeys(decoders, True)
+        try:
+            stat = self.path.stat()
+            self._stamp = (stat.st_size, stat.st_mtime_ns)
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+                    if len(head) < SAMPLE_BYTES:
+                        head += chunk[: SAMPLE_BYTES - len(head)]
+                    for name, decoder in decoders.items():
+                        if valid[name]:
+                            try:
+                                decoder.decode(chunk)
+                            except UnicodeDecodeError:
+                                valid[name] = False
+        except OSError as exc:
+            raise InputError(f"{self.display}: cannot read the file: {exc.strerror}") from None
+        for name, decoder in decoders.items():
+            if valid[name]:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    valid[name] = False
+        self.sha256, self.size = digest.hexdigest(), self._stamp[0]
+
+        def decodes(name: str) -> bool:
+            return valid[name] if name in valid else self._check_text(name, raise_errors=False)
+
+        self.encoding = choose_encoding(head, decodes, self.display, self.limits.encoding)
+        self._check_text(self.encoding, raise_errors=True)
+
+    def _check_text(self, encoding: str, *, raise_errors: bool) -> bool:
+        """Whether the file decodes in ``encoding``; with ``raise_errors``, an ``InputError`` for
+        bytes that do not, binary data, a line over ``max_line_chars`` or a file of blank text."""
+        import codecs
+
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)()
+        except LookupError:
+            raise InputError(f"{self.display}: unknown text encoding '{encoding}' (input.encoding)") from None
+        offset, line, length, blank = 0, 1, 0, True
+        limit = self.limits.max_line_chars
+        with self.path.open("rb") as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                try:
+                    text = decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    if not raise_errors:
+                        return False
+                    raise InputError(
+                        f"{self.display}: not valid {encoding} at byte {offset + exc.start}"
+                    ) from None
+                offset += len(chunk)
+                if raise_errors:
+                    if "\x00" in text:
+                        raise InputError(f"{self.display}: the file holds binary data, not text")
+                    blank = blank and not text.strip()
+                    parts = text.split("\n")
+                    for index, part in enumerate(parts):
+                        length += len(part)
+                        if length > limit:
+                            raise InputError(
+                                f"{self.display}, line {line}: the line is over the {limit:,} character "
+                                "limit (input.max_line_chars)"
+                            )
+                        if index < len(parts) - 1:
+                            line, length = line + 1, 0
+                if not chunk:
+                    break
+        if raise_errors and blank:
+            raise InputError(f"{self.display}: the file is empty")
+        return True
+
+
+def stream(
+    path: Path, limits: InputLimits | None = None, *, display: str | None = None, prefix: str | None = None
+) -> Stream:
+    """Open one file as a ``Stream``."""
+    return Stream(path, limits, display=display, prefix=prefix)
+
+
+def stream_all(paths: Sequence[Path], limits: InputLimits) -> list[Stream]:
+    """Open several files as streams; record ids get the prefixes ``read_all`` gives them."""
+    stems = _record_prefixes(paths)
+    return [Stream(path, limits, display=display_name(path), prefix=stems[path]) for path in paths]
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Parsing makes hundreds of thousands of small objects with no cycles among them; the cyclic
@@ -213,37 +451,52 @@ def decode(data: bytes, display: str, encoding: str | None = None) -> tuple[str,
     changing letters inside words: it must read better (fewer symbols stuck to letters, and not
     every word made of accented letters, as Cyrillic or Greek read as cp1252 are).
     """
+
+    def valid(name: str) -> bool:
+        try:
+            data.decode(name)
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    chosen = choose_encoding(data[:SAMPLE_BYTES], valid, display, encoding)
+    if chosen == "utf-8-sig":
+        return _decode(data[3:], "utf-8", display), chosen
+    return _decode(data, chosen, display), chosen
+
+
+SAMPLE_BYTES = 1024 * 1024  #: how much of a file the encoding is guessed from
+
+
+def choose_encoding(head: bytes, valid: Callable[[str], bool], display: str, encoding: str | None) -> str:
+    """The encoding of a file from its first ``SAMPLE_BYTES`` and ``valid(name)``: whether the
+    whole file decodes in ``name`` (see ``decode``). Shared by whole and streamed reading."""
     if encoding:
-        return _decode(data, encoding, display), encoding
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8", display), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(data, "utf-16", display), "utf-16"
-    if b"\x00" in data[:8192]:
+        return encoding
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head[:8192]:
         raise InputError(f"{display}: the file holds binary data, not text")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if valid("utf-8"):
+        return "utf-8"
     from charset_normalizer import from_bytes
 
-    sample = data[: 1024 * 1024]
-    best = from_bytes(sample).best()
+    best = from_bytes(head).best()
     guess = best.encoding if best is not None else None
-    try:
-        western: str | None = data.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is not None and _reads_as_latin(western):
-        other = sample.decode(guess, errors="replace") if guess and guess != "cp1252" else None
-        if other is None or _oddity(western[: len(other)]) <= _oddity(other):
-            return _decode(data, "cp1252", display), "cp1252"
+    if valid("cp1252"):
+        western = head.decode("cp1252")
+        if _reads_as_latin(western):
+            other = head.decode(guess, errors="replace") if guess and guess != "cp1252" else None
+            if other is None or _oddity(western[: len(other)]) <= _oddity(other):
+                return "cp1252"
     if guess is None:
         raise InputError(
             f"{display}: cannot tell the text encoding; save it as UTF-8, or name it with the "
             "input.encoding setting (for example PERSONA_INPUT__ENCODING=cp1252)"
         )
-    return _decode(data, guess, display), guess
+    return guess
 
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -308,14 +561,24 @@ class Parsed:
 # -- tables ---------------------------------------------------------------------------------------
 
 
-def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, delimiter: str | None) -> Parsed:
-    if delimiter is None:
-        delimiter = sniff_delimiter(text)
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One row of a table as read: its cells, each with the column it belongs to, and its record."""
+
+    line: int
+    cells: list[str]
+    values: list[Value]
+    record: Record | None = None
+    ragged: bool = False
+
+
+def _table_rows(
+    handle: Iterable[str], display: str, prefix: str, limits: InputLimits, delimiter: str
+) -> Iterator[_Row]:
+    """The header row (its values have no column), then every row: the one table parser, for a
+    whole text and for a file read a row at a time."""
     csv.field_size_limit(max(limits.max_line_chars, 131_072))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[str]] = []
-    records: list[Record] = []
-    ragged: list[int] = []
+    reader = csv.reader(handle, delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -324,8 +587,9 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
             raise InputError(f"{display}: the file is empty")
         columns = _column_names(header)
         width = len(columns)
+        yield _Row(reader.line_num, header, [(cell, None) for cell in header])
         for cells in reader:
-            named = cells
+            named, ragged = cells, False
             if len(cells) > width:
                 if not any(cell.strip() for cell in cells[width:]):
                     cells = named = cells[:width]
@@ -336,31 +600,47 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
                     )
                 else:
                     # A stray delimiter in an answer: the extra fields belong to the last column.
-                    ragged.append(reader.line_num)
+                    ragged = True
                     named = [*cells[: width - 1], delimiter.join(cells[width - 1 :])]
-            rows.append(cells)
+            overflow = columns if len(cells) <= width else [*columns, *[columns[-1]] * (len(cells) - width)]
+            values: list[Value] = list(zip(cells, overflow))  # noqa: B905 (a short row has fewer values)
             fields = {name: value for name, value in zip(columns, map(str.strip, named)) if value}  # noqa: B905
-            if fields:
-                row = reader.line_num
-                records.append(
-                    Record(id=f"{prefix}-{row}", source=Provenance(display, row=row), fields=fields)
-                )
+            row = reader.line_num
+            record = (
+                Record(id=f"{prefix}-{row}", source=Provenance(display, row=row), fields=fields)
+                if fields
+                else None
+            )
+            yield _Row(row, cells, values, record, ragged)
     except csv.Error as exc:
         raise InputError(f"{display}, row {reader.line_num}: invalid CSV: {exc}") from None
 
-    values: list[Value] = [(cell, None) for cell in header]
-    overflow = [*columns, *[columns[-1]] * (max(map(len, rows), default=0) - width)]
-    for cells in rows:  # a field past the header belongs to the last column, as in the records
-        values.extend(zip(cells, overflow))  # noqa: B905 (a short row has fewer values)
+
+def _write_rows(handle: Any, delimiter: str, widths: Iterable[int], out: Iterator[str]) -> None:
+    """Rows of ``widths`` cells each, taken in order from ``out``."""
+    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+    for width in widths:
+        writer.writerow([next(out) for _ in range(width)])
+
+
+def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, delimiter: str | None) -> Parsed:
+    if delimiter is None:
+        delimiter = sniff_delimiter(text)
+    records: list[Record] = []
+    values: list[Value] = []
+    widths: list[int] = []
+    ragged: list[int] = []
+    for row in _table_rows(io.StringIO(text, newline=""), display, prefix, limits, delimiter):
+        widths.append(len(row.cells))
+        values.extend(row.values)
+        if row.record is not None:
+            records.append(row.record)
+        if row.ragged:
+            ragged.append(row.line)
 
     def rebuild(out: list[str]) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-        position = len(header)
-        writer.writerow(out[:position])
-        for cells in rows:
-            writer.writerow(out[position : position + len(cells)])
-            position += len(cells)
+        _write_rows(buffer, delimiter, widths, iter(out))
         return buffer.getvalue()
 
     return Parsed(records, values, rebuild, ragged)
@@ -441,15 +721,24 @@ def parse_json(text: str, display: str, prefix: str, limits: InputLimits) -> Par
 def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     documents: list[Any] = []
     records: list[Record] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for _, value, found in _jsonl_lines(io.StringIO(text, newline=None), display, prefix):
+        documents.append(value)
+        records.extend(found)
+    return _structured(documents, records, lambda docs: "".join(map(_jsonl_line, docs)))
+
+
+def _jsonl_lines(handle: Iterable[str], display: str, prefix: str) -> Iterator[tuple[int, Any, list[Record]]]:
+    """(line number, value, its records) of each line that is not blank: the one JSON Lines parser.
+    Lines end at ``\\n`` or ``\\r`` only: a JSON string may hold U+2028 unescaped."""
+    for number, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         value = _json(line, display, number)
-        documents.append(value)
-        records.extend(_items_to_records([value], display, prefix, number))
-    return _structured(
-        documents, records, lambda docs: "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs)
-    )
+        yield number, value, list(_items_to_records([value], display, prefix, number))
+
+
+def _jsonl_line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) + "\n"
 
 
 def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:

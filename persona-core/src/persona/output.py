@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from persona.discovery import ARTEFACT_KEY
 from persona.errors import OutputError
@@ -74,8 +75,17 @@ class RunWriter:
             shutil.rmtree(self.temp, ignore_errors=True)
 
     def write_text(self, name: str, text: str) -> None:
+        with self.open_text(name) as out:
+            out.write(text)
+
+    @contextmanager
+    def open_text(self, name: str) -> Iterator[TextIO]:
+        """A file of the folder to write a piece at a time (UTF-8); ``name`` may hold folders."""
         assert self.temp is not None
-        (self.temp / name).write_text(text, encoding="utf-8")
+        path = self.temp / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as out:
+            yield out
 
     def write_json(self, name: str, data: Any) -> None:
         """JSON marked as Persona's own (``persona_artefact`` first), so it is never read back as data."""

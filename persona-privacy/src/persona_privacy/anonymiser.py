@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona import InputError, Record, normalise
 
@@ -94,27 +94,60 @@ class Anonymiser:
 
     def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
         """Replace what is detected in every value; returns the new texts and the detections."""
-        found = []
+        found = self.plan(lambda: values, len(values))
+        out = list(self.replaced(lambda: values, found))
+        return out, [found.get(index, []) for index in range(len(values))]
+
+    def plan(self, source: Source, total: int | None = None) -> dict[int, list[Detection]]:
+        """Detect every value of ``source``, then make the run's decisions over all of them;
+        returns the detections to replace, by value index (only values that have any).
+
+        ``source()`` yields the values again at each call, in the same order: a list, or files
+        read a row at a time. Only what was found is held, never the texts, so memory grows with
+        the findings, not the data. ``total`` (the number of values, when known) is for progress."""
+        seen: dict[int, list[_Seen]] = {}
         kept_before = Counter(self.detector.kept_by_rule)
-        for found_in_value in self.detector.detect_stream(values, executor=self.executor):
-            found.append(found_in_value)
-            if self.progress is not None and (len(found) % 200 == 0 or len(found) == len(values)):
-                self.progress(len(found), len(values))
+        count = 0
+        pending: deque[str] = deque()  # the texts whose detections are still to come back
+
+        def inputs() -> Iterator[Value]:
+            for value in source():
+                pending.append(value[0])
+                yield value
+
+        for detections in self.detector.detect_stream(inputs(), executor=self.executor):
+            text = pending.popleft()
+            if detections:
+                seen[count] = [_seen(text, d) for d in detections]
+            count += 1
+            if self.progress is not None and (count % 200 == 0 or count == total):
+                self.progress(count, total or count)
         self.kept_by_rule += self.detector.kept_by_rule - kept_before
-        found = everywhere(values, found, self.judged_content)
-        for (text, _), detections in zip(values, found, strict=True):
-            for d in detections:
+        found = everywhere(source, seen, self.judged_content)
+        for index, text in _texts_at(source, found):
+            for d in found[index]:
                 self.found_by_rule[d.source] += 1
                 original = text[d.start : d.end]
                 self.originals.setdefault(normalise(original), original)
         self.pseudonymiser.reserve(self.originals.values())
-        out = [
-            apply(text, detections, self.pseudonymiser)
-            for (text, _), detections in zip(values, found, strict=True)
-        ]
-        self.values += len(values)
-        self.residual += self.rescan(out, [header for _, header in values])
-        return out, found
+        self.values += count
+        return found
+
+    def replaced(self, source: Source, found: Mapping[int, list[Detection]]) -> Iterator[str]:
+        """Every value of ``source`` with ``found`` (from ``plan``) replaced, in order. The output
+        is scanned again as it goes; what is still detected is counted in the summary."""
+        pending: deque[str] = deque()
+
+        def outputs() -> Iterator[Value]:
+            for index, (text, header) in enumerate(source()):
+                new = apply(text, found[index], self.pseudonymiser) if index in found else text
+                pending.append(new)
+                yield new, header
+
+        for detections in self.detector.detect_stream(outputs(), executor=self.executor):
+            text = pending.popleft()
+            self._residue(text, detections, self.residual)
+            yield text
 
     def rescan(self, texts: Sequence[str], headers: Sequence[str | None] | None = None) -> Counter[str]:
         """Entity types still detected in anonymised texts, apart from Persona's own replacements;
@@ -123,13 +156,16 @@ class Anonymiser:
         pairs = zip(texts, headers or [None] * len(texts), strict=True)
         detections_of = self.detector.detect_stream(pairs, executor=self.executor)
         for text, detections in zip(texts, detections_of, strict=True):
-            for d in detections:
-                value = text[d.start : d.end]
-                if " ".join(value.split()).casefold() in self.judged_content:
-                    self.kept_by_judgement[d.entity] += 1  # the run judged it content on purpose
-                elif not self._ours(value):
-                    left[d.entity] += 1
+            self._residue(text, detections, left)
         return left
+
+    def _residue(self, text: str, detections: list[Detection], left: Counter[str]) -> None:
+        for d in detections:
+            value = text[d.start : d.end]
+            if " ".join(value.split()).casefold() in self.judged_content:
+                self.kept_by_judgement[d.entity] += 1  # the run judged it content on purpose
+            elif not self._ours(value):
+                left[d.entity] += 1
 
     def _ours(self, value: str) -> bool:
         if _OURS.fullmatch(value.strip()) or self.pseudonymiser.is_replacement(value):
@@ -172,9 +208,35 @@ class Anonymiser:
 _WORD = re.compile(r"[^\W_][\w'’.@-]*")
 
 
+Source = Callable[[], Iterable[Value]]
+"""The values of a run: each call yields them again, in the same order (a list, or files read a
+row at a time). The run-wide decisions read them several times and hold only what was found."""
+
+
+class _Seen(NamedTuple):
+    """A detection with what the run-wide decisions need of its text, so they need not keep it."""
+
+    detection: Detection
+    surface: str  #: the text detected
+    at_start: bool  #: whether a sentence starts where it does
+
+
+def _seen(text: str, d: Detection) -> _Seen:
+    return _Seen(d, text[d.start : d.end], bool(_SENTENCE_START.search(text, 0, d.start)))
+
+
+def _texts_at(source: Source, indices: Mapping[int, Any]) -> Iterator[tuple[int, str]]:
+    """(index, text) of the values at ``indices``, in order, from one pass over ``source``."""
+    if not indices:
+        return
+    for index, (text, _) in enumerate(source()):
+        if index in indices:
+            yield index, text
+
+
 def everywhere(
-    values: Sequence[Value], found: list[list[Detection]], judged: set[str] | None = None
-) -> list[list[Detection]]:
+    source: Source, found: Mapping[int, list[_Seen]], judged: set[str] | None = None
+) -> dict[int, list[Detection]]:
     """One verdict per value for the whole run, applied wherever the value occurs.
 
     Detection is per value, so "Leeds" can be found in two rows and missed in a third, which would
@@ -183,18 +245,20 @@ def everywhere(
     "Harriet Oduya" -> "Oduya"). A value only guessed by NER or the proper-noun recognizer is
     judged by the run as a whole: personal everywhere if it was detected in at least half of the
     places it occurs, else content everywhere ("Android" taken for a name once in six mentions).
+
+    ``found`` holds what detection found, by value index; the result, the detections to replace.
     """
     from persona_privacy.content import GUESSED, NAME_LIKE, has_first_name
     from persona_privacy.detector import resolve
     from persona_privacy.names import distinctive
 
     judged = set() if judged is None else judged
-    found = _without_sentence_start_words(values, found, judged)
+    found = _without_sentence_start_words(source, found, judged)
     sure: dict[str, str] = {}  # key -> entity
     guessed: dict[str, str] = {}
-    for (text, _), detections in zip(values, found, strict=True):
-        for d in detections:
-            value = " ".join(text[d.start : d.end].split())
+    for seen in found.values():
+        for d, surface, _ in seen:
+            value = " ".join(surface.split())
             # generalised values are not carried to other places; too short ones are not looked for
             if d.entity in GENERALISED or len(value) < 3 or is_placeholder(value):
                 continue
@@ -210,37 +274,43 @@ def everywhere(
     for key in sure:
         guessed.pop(key, None)
     if not sure and not guessed:
-        return found
+        return {index: [s.detection for s in seen] for index, seen in found.items() if seen}
     pattern = _alternation([*sure, *guessed])
     first_words = {key.split()[0].casefold() for key in [*sure, *guessed]}
-    occurrences: list[list[tuple[int, int, str]]] = []
-    seen: Counter[str] = Counter()
+    occurrences: dict[int, list[tuple[int, int, str]]] = {}  # where a found value occurs again
+    counted: Counter[str] = Counter()
     hit: Counter[str] = Counter()
-    for (text, _), detections in zip(values, found, strict=True):
+    for index, (text, _) in enumerate(source()):
+        if not any(word.casefold().rstrip(".") in first_words for word in _WORD.findall(text)):
+            continue
         matches: list[tuple[int, int, str]] = []
-        if any(word.casefold().rstrip(".") in first_words for word in _WORD.findall(text)):
-            for m in pattern.finditer(text):
-                key = _key(" ".join(m.group().split()))
-                if key not in sure and key not in guessed:
-                    continue
-                matches.append((m.start(), m.end(), key))
-                if key in guessed:
-                    seen[key] += 1
-                    hit[key] += any(d.start <= m.start() and m.end() <= d.end for d in detections)
-        occurrences.append(matches)
-    content = {key for key in guessed if hit[key] * 2 < seen[key]}
+        detections = [s.detection for s in found.get(index, ())]
+        for m in pattern.finditer(text):
+            key = _key(" ".join(m.group().split()))
+            if key not in sure and key not in guessed:
+                continue
+            matches.append((m.start(), m.end(), key))
+            if key in guessed:
+                counted[key] += 1
+                hit[key] += any(d.start <= m.start() and m.end() <= d.end for d in detections)
+        if matches:
+            occurrences[index] = matches
+    content = {key for key in guessed if hit[key] * 2 < counted[key]}
     judged.update(key.casefold() for key in content)
-    out = []
-    for (text, _), detections, matches in zip(values, found, occurrences, strict=True):
-        kept = [d for d in detections if _key(" ".join(text[d.start : d.end].split())) not in content]
+    out: dict[int, list[Detection]] = {}
+    for index, text in _texts_at(source, {**found, **occurrences}):
+        seen = found.get(index, [])
+        kept = [s.detection for s in seen if _key(" ".join(s.surface.split())) not in content]
         added = [
             Detection(sure.get(key) or guessed[key], start, end, 0.5, "PersonaEverywhere")
-            for start, end, key in matches
+            for start, end, key in occurrences.get(index, ())
             if key not in content
             and not any(start < d.end and d.start < end for d in kept)
             and not _ordinary_occurrence(text, start, end)
         ]
-        out.append(resolve(text, [*kept, *added]) if added or len(kept) != len(detections) else detections)
+        final = resolve(text, [*kept, *added]) if added or len(kept) != len(seen) else kept
+        if final:
+            out[index] = final
     return out
 
 
@@ -248,8 +318,8 @@ _SENTENCE_START = re.compile(r"(?:\A|[.!?:;]\s+|\n\s*)[\"'“‘(*]*\Z")
 
 
 def _without_sentence_start_words(
-    values: Sequence[Value], found: list[list[Detection]], judged: set[str]
-) -> list[list[Detection]]:
+    source: Source, found: Mapping[int, list[_Seen]], judged: set[str]
+) -> Mapping[int, list[_Seen]]:
     """Guesses of a common English word capitalised only where sentences start ("Fares went up",
     "Bill payments go out") are dropped when the run writes that word in lower case elsewhere and
     never capitalises it mid-sentence, as a name would be."""
@@ -257,15 +327,14 @@ def _without_sentence_start_words(
     from persona_privacy.names import common_word
 
     candidates: set[str] = set()
-    for (text, _), detections in zip(values, found, strict=True):
-        for d in detections:
-            value = text[d.start : d.end]
+    for seen in found.values():
+        for d, value, at_start in seen:
             if (
                 d.source in GUESSED
                 and d.entity in NAME_LIKE
                 and value.isalpha()
                 and value[:1].isupper()
-                and _SENTENCE_START.search(text, 0, d.start)
+                and at_start
                 and common_word(value)
             ):
                 candidates.add(value.casefold())
@@ -276,7 +345,7 @@ def _without_sentence_start_words(
     )
     lower: Counter[str] = Counter()
     named: Counter[str] = Counter()  # capitalised where no sentence starts
-    for text, _ in values:
+    for text, _ in source():
         for m in pattern.finditer(text):
             word = m.group()
             if word.islower():
@@ -287,18 +356,14 @@ def _without_sentence_start_words(
     if not ordinary:
         return found
     judged.update(ordinary)
-    return [
-        [
-            d
-            for d in detections
-            if not (
-                d.source in GUESSED
-                and text[d.start : d.end].casefold() in ordinary
-                and _SENTENCE_START.search(text, 0, d.start)
-            )
+    return {
+        index: [
+            s
+            for s in seen
+            if not (s.detection.source in GUESSED and s.surface.casefold() in ordinary and s.at_start)
         ]
-        for (text, _), detections in zip(values, found, strict=True)
-    ]
+        for index, seen in found.items()
+    }
 
 
 def _ordinary_occurrence(text: str, start: int, end: int) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,10 @@ def scan(
     scheduler: str | None = scheduler_option(),
 ) -> None:
     """Preview the personal data that anonymisation would remove. Files are never changed."""
-    from persona import discover, input_paths, read_all
+    from persona import discover, input_paths, stream_all
 
     runtime, settings, limits = _context(overrides=executor_overrides(executor, workers, scheduler))
-    files = read_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
+    files = stream_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
     # --explain runs in this process (it reads every keep decision), so it starts no workers
     with contextlib.nullcontext(None) if explain else runtime.executor() as pool:
         _scan(
@@ -76,22 +76,27 @@ def _scan(
     for loaded in files:
         for warning in loaded.warnings:
             _notice(warning)
-        values: list[tuple[str, str | None]] = []
-        places: list[tuple[Any, str | None]] = []
-        for record in loaded.records:
-            for name, value in record.fields.items():
-                values.append((value, name))
-                places.append((record, name))
-            if record.text:
-                values.append((record.text, None))
-                places.append((record, None))
-        if not anonymiser.admit(loaded.display, values):
+
+        def pairs(opened: Any = loaded) -> Iterator[tuple[tuple[str, str | None], tuple[Any, str | None]]]:
+            for record in opened.records():
+                for name, value in record.fields.items():
+                    yield (value, name), (record, name)
+                if record.text:
+                    yield (record.text, None), (record, None)
+
+        if not anonymiser.admit(loaded.display, (value for value, _ in pairs())):
             continue
+        pending: deque[tuple[tuple[str, str | None], tuple[Any, str | None]]] = deque()
+
+        def values(queue: deque[Any] = pending) -> Iterator[tuple[str, str | None]]:
+            for pair in pairs():
+                queue.append(pair)  # its place, for when its detections come back
+                yield pair[0]
+
         findings = []
         kept_words = []
-        for (text, _), (record, field), (detections, dropped) in zip(
-            values, places, _decisions(anonymiser, values, explain), strict=True
-        ):
+        for detections, dropped in _decisions(anonymiser, values(), explain):
+            (text, _), (record, field) = pending.popleft()
             where = {
                 "where": record.source.where(),
                 "row": record.source.row,
@@ -125,7 +130,7 @@ def _scan(
                             "reason": rule_reason(rule),
                         }
                     )
-        entry: dict[str, Any] = {"file": loaded.display, "records": len(loaded.records), "findings": findings}
+        entry: dict[str, Any] = {"file": loaded.display, "records": loaded.record_count, "findings": findings}
         report.append({**entry, "kept": kept_words} if explain else entry)
     if as_json:
         typer.echo(
@@ -170,8 +175,13 @@ def anonymise(
     workers: int | None = workers_option(),
     scheduler: str | None = scheduler_option(),
 ) -> None:
-    """Write anonymised copies that keep each file's format. Inputs are never overwritten."""
-    from persona import InputError, RunWriter, UsageError, check_target, discover, input_paths, read
+    """Write anonymised copies that keep each file's format. Inputs are never overwritten.
+
+    CSV, TSV and JSON Lines are read a row at a time, several times (detect; decide over the whole
+    run; replace and write), so memory grows with what is found, not with the files."""
+    import itertools
+
+    from persona import InputError, RunWriter, UsageError, check_target, discover, input_paths, stream
 
     from persona_privacy.anonymiser import Anonymiser
     from persona_privacy.settings import check_strategy
@@ -190,57 +200,57 @@ def anonymise(
     if save_mapping is not None:
         check_mapping_path(save_mapping, [*inputs, output])
     names = _output_names(sources, inputs) if keep_names else _numbered(sources)
-    documents = [read(source, limits, structure=True) for source in sources]
+    files = [stream(source, limits) for source in sources]  # each checked whole before any work
     anonymiser = Anonymiser(settings, chosen)
-    for document in documents:
-        for warning in document.warnings:
+    for opened in files:
+        for warning in opened.warnings:
             _notice(warning)
-    documents = [d for d in documents if anonymiser.admit(d.display, d.values())]
-    if not documents:
+    files = [f for f in files if anonymiser.admit(f.display, f.values())]
+    if not files:
         raise InputError("every input was refused (privacy.skip_refused); nothing was written")
-    values = [value for document in documents for value in document.values()]
-    with runtime.executor() as pool:
+
+    def values() -> Iterator[tuple[str, str | None]]:
+        for opened in files:
+            yield from opened.values()
+
+    with runtime.executor() as pool, RunWriter(output) as writer:
         anonymiser.executor = pool
-        out, _ = anonymiser.anonymise(values)
-    with RunWriter(output) as writer:
-        position = 0
-        for document in documents:
-            count = len(document.values())
-            name = Path(names[document.path])
-            if name.parent != Path("."):
-                (writer.temp / name.parent).mkdir(parents=True, exist_ok=True)  # type: ignore[operator]
-            writer.write_text(str(name), document.write(out[position : position + count]))
-            position += count
-        files = [
-            {"output": names[d.path], "format": d.format, "sha256": d.sha256, "records": len(d.records)}
-            for d in documents
+        found = anonymiser.plan(values, sum(f.value_count for f in files))
+        out = anonymiser.replaced(values, found)
+        for opened in files:
+            with writer.open_text(names[opened.path]) as handle:
+                opened.write(itertools.islice(out, opened.value_count), handle)
+        listed = [
+            {"output": names[f.path], "format": f.format, "sha256": f.sha256, "records": f.record_count}
+            for f in files
         ]
-        writer.write_json("anonymisation.json", {**anonymiser.summary(), "files": files})
+        writer.write_json("anonymisation.json", {**anonymiser.summary(), "files": listed})
         writer.commit()
     if save_mapping is not None:
         anonymiser.save_mapping(save_mapping)
     summary = anonymiser.summary()
     mentions = sum(summary["mentions_by_type"].values())
     typer.echo(
-        f"{len(documents)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
+        f"{len(files)} files anonymised into {output} ({summary['strategy']}, {mentions} values replaced)"
     )
     for warning in summary["warnings"]:
         typer.echo(f"persona: warning: {warning}", err=True)
 
 
 def _decisions(
-    anonymiser: Any, values: list[Any], explain: bool
+    anonymiser: Any, values: Iterator[Any], explain: bool
 ) -> Iterator[tuple[list[Any], list[tuple[Any, str]]]]:
     """(detections, [(finding a keep-rule dropped, rule)]) per value. Explaining runs in this
     process, a batch at a time; a plain scan uses the run's workers and records no keep decisions."""
+    import itertools
+
     detector = anonymiser.detector
     if not explain:
         for detections in detector.detect_stream(values, executor=anonymiser.executor):
             yield detections, []
         return
-    size = detector.settings.batch_size
-    for start in range(0, len(values), size):
-        yield from detector.explain(values[start : start + size])
+    while batch := list(itertools.islice(values, detector.settings.batch_size)):
+        yield from detector.explain(batch)
 
 
 def check_mapping_path(path: Path, folders: list[Path]) -> None:
