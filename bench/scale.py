@@ -11,8 +11,9 @@ at each size, and each command runs as a user would run it, in a fresh process:
 - ``persona generate --engine extractive``: time and peak resident memory.
 
 Memory is sampled from /proc (psutil) every 50 ms over the whole process tree, so a short peak
-can be missed; the figures are lower bounds. Rates are ratios within one run, as the machines here
-are shared and noisy.
+can be missed; the figures are lower bounds. A forked worker's RSS counts the pages it shares with
+the main process; its USS (unique set size, sampled twice a second) counts only its own. Rates are ratios
+within one run, as the machines here are shared and noisy.
 
     uv run python bench/scale.py [--anonymise-rows 10000 100000 1000000] [--extractive-rows ...]
 
@@ -106,10 +107,12 @@ def measured(args: list[str]) -> dict:
     )
     main = psutil.Process(process.pid)
     peaks: dict[int, int] = {}
+    unique: dict[int, int] = {}  # USS: the pages only this process holds (not those shared by fork)
     names: dict[int, str] = {}
     done = threading.Event()
 
     def sample() -> None:
+        tick = 0
         while not done.is_set():
             try:
                 tree = [main, *main.children(recursive=True)]
@@ -119,9 +122,12 @@ def measured(args: list[str]) -> dict:
                 try:
                     rss = p.memory_info().rss
                     names.setdefault(p.pid, " ".join(p.cmdline()[:4]))
+                    if tick % 10 == 0:  # reading smaps is slow: twice a second
+                        unique[p.pid] = max(unique.get(p.pid, 0), p.memory_full_info().uss)
                 except psutil.Error:
                     continue
                 peaks[p.pid] = max(peaks.get(p.pid, 0), rss)
+            tick += 1
             time.sleep(0.05)
 
     watcher = threading.Thread(target=sample, daemon=True)
@@ -133,9 +139,15 @@ def measured(args: list[str]) -> dict:
     if process.returncode != 0:
         raise SystemExit(f"persona {' '.join(args)} failed ({process.returncode}): {err.strip()[-500:]}")
     main_peak = peaks.pop(process.pid, 0)
+    unique.pop(process.pid, None)
     # workers: the processes that did the work (the largest), not the resource tracker or a nanny
-    workers = sorted(peaks.values(), reverse=True)
-    return {"seconds": seconds, "main_mb": main_peak / 2**20, "worker_mb": [w / 2**20 for w in workers]}
+    workers = sorted(peaks, key=peaks.__getitem__, reverse=True)
+    return {
+        "seconds": seconds,
+        "main_mb": main_peak / 2**20,
+        "worker_mb": [peaks[w] / 2**20 for w in workers],
+        "worker_uss_mb": [unique.get(w, 0) / 2**20 for w in workers],
+    }
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -162,11 +174,13 @@ def anonymise(work: Path, survey: Path, rows: int, chosen: list[str]) -> None:
         results[label]["files"] = digests(out)
     base = next(iter(results.values()))["seconds"]
     for label, r in results.items():
-        workers = ", ".join(f"{mb:.0f}" for mb in r["worker_mb"][:3]) or "-"
+        workers = ", ".join(
+            f"{mb:.0f} ({uss:.0f})" for mb, uss in zip(r["worker_mb"][:3], r["worker_uss_mb"], strict=False)
+        )
         print(
             f"  anonymise {rows:>9,} rows, {label:<30} {r['seconds']:8.1f} s "
             f"{rows / r['seconds']:7.0f} rows/s  {base / r['seconds']:4.2f}x the first  "
-            f"main {r['main_mb']:5.0f} MB  largest other processes {workers} MB"
+            f"main {r['main_mb']:5.0f} MB  largest other processes, RSS (USS): {workers or '-'} MB"
         )
     first = next(iter(results.values()))["files"]
     differ = sorted(

@@ -25,6 +25,11 @@ CASES = {
     "separator.jsonl": '{"said": "one\u2028two"}\n{"said": "three"}\n'.encode(),
     "study.json": b'{"study": "s", "responses": [{"said": "hi"}]}',
     "notes.txt": b"Interviewer: hello\nP1: hi there\n\nA second paragraph.\n",
+    "odd-breaks.md": b"# Notes\r\n\r\nP1: one\x0ctwo\rthree\r\n\n\nlast line, no end",
+    "long.txt": "".join(
+        f"P{n}: we talked about the {n}th delay for a while.\n" + ("\n" if n % 7 == 0 else "")
+        for n in range(6000)
+    ).encode(),
 }
 
 
@@ -46,8 +51,23 @@ def test_a_stream_reads_and_writes_what_a_whole_read_does(tmp_path, name):
     assert list(streamed.values()) == whole.values()  # a second pass reads the same
 
 
-def test_streamed_formats_are_the_row_formats():
-    assert {"csv", "tsv", "jsonl"} == STREAMED
+def test_streamed_formats_are_all_but_json_and_yaml():
+    from persona.codec import FORMATS
+
+    assert set(FORMATS.values()) - STREAMED == {"json", "yaml"}
+
+
+def test_a_long_text_is_written_back_in_chunks_that_end_at_blank_lines(tmp_path):
+    from persona.codec import TEXT_CHUNK
+
+    path = tmp_path / "long.txt"
+    path.write_bytes(CASES["long.txt"])
+    chunks = [text for text, _ in Stream(path).values()]
+    assert len(chunks) > 2 and "".join(chunks) == path.read_text()
+    assert all(chunk.endswith("\n\n") and len(chunk) <= TEXT_CHUNK for chunk in chunks[:-1])
+    short = tmp_path / "short.txt"
+    short.write_text("One paragraph.\n\nAnother.\n")
+    assert list(Stream(short).values()) == [(short.read_text(), None)]  # a short file is one value
 
 
 def test_a_stream_holds_no_more_than_a_row(tmp_path):

@@ -217,3 +217,39 @@ def test_a_file_that_changes_during_the_run_stops_it_with_nothing_written(
     assert "interviews.csv: the file changed while it was being read" in done.stderr
     assert done.stderr.count("\n") == 1
     assert not (persona_home / "out").exists() and not list(persona_home.glob(".out*"))
+
+
+def test_the_rescan_of_changed_values_counts_what_a_rescan_of_every_value_counts(monkeypatch):
+    """Only values that changed are detected again: a value left as it was is judged on what the
+    first pass found in it, which is what detecting it again finds (detection depends on a value's
+    text and header alone)."""
+    from persona import read
+    from persona_privacy.anonymiser import Anonymiser
+    from persona_privacy.detector import Detector
+    from persona_privacy.settings import PrivacySettings
+
+    values = [value for path in sorted(EXAMPLES.iterdir()) for value in read(path, structure=True).values()]
+    values += [("Android kept crashing, so I moved to the Android beta", "notes")] * 3
+    values += [
+        ("Fares went up again. I pay the fares monthly.", None),
+        ("Spoke to Ruairidh at the desk", None),
+    ]
+    detected_again: list[int] = []
+    stream = Detector.detect_stream
+
+    def counting(self, pairs, **options):
+        pairs = list(pairs)
+        detected_again.append(len(pairs))
+        return stream(self, pairs, **options)
+
+    anonymiser = Anonymiser(PrivacySettings(), "redact")
+    out, _ = anonymiser.anonymise(values)
+    monkeypatch.setattr(Detector, "detect_stream", counting)
+    full = Anonymiser(PrivacySettings(), "redact")
+    full.pseudonymiser, full.judged_content = anonymiser.pseudonymiser, anonymiser.judged_content
+    assert full.rescan(out, [header for _, header in values]) == anonymiser.residual
+    assert full.kept_by_judgement == anonymiser.kept_by_judgement and anonymiser.kept_by_judgement
+    changed = sum(new != text for new, (text, _) in zip(out, values, strict=True))
+    detected_again.clear()
+    anonymiser.replaced(lambda: values, anonymiser.plan(lambda: values)).__next__()
+    assert detected_again[-1] == changed < len(values) / 2

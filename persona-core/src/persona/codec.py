@@ -1,5 +1,6 @@
 """The one codec of research files: a file is read into a ``Document`` of records, and a document
-is written back in the same format with its values replaced (``privacy anonymise`` does this).
+is written back in the same format with its values replaced (``privacy anonymise`` does this). A
+``Stream`` does the same without holding the file: it reads it again, a row at a time, at each pass.
 
 Every command that reads research data reads it here, with the same limits, decoding, delimiter
 sniffing and error messages. Every problem with a file is an ``InputError`` naming the file, and the
@@ -190,14 +191,16 @@ def read(
     return loaded
 
 
-STREAMED = frozenset({"csv", "tsv", "jsonl"})
-"""The formats a ``Stream`` reads a row at a time; the others are read whole."""
+STREAMED = frozenset({"csv", "tsv", "jsonl", "text", "markdown"})
+"""The formats a ``Stream`` reads a row (or a passage) at a time; JSON and YAML are read whole."""
 _CHUNK = 1024 * 1024
+_TEXT = ("text", "markdown")
 
 
 class Stream:
     """A research file read as often as a command needs without holding it in memory: CSV, TSV
-    and JSON Lines a row at a time (``STREAMED``), the other formats whole, as ``read`` reads them.
+    and JSON Lines a row at a time, text and Markdown a passage at a time (``STREAMED``), JSON and
+    YAML whole, as ``read`` reads them.
 
     Opening reads the whole file once to check it (its encoding, every row), so a bad row stops a
     command before any work is done. Every later pass reads the file again, and fails with an
@@ -257,6 +260,9 @@ class Stream:
                 found: list[Value] = []
                 _collect(value, None, found)
                 yield from found
+        elif self.format in _TEXT:
+            with self._open() as handle:
+                yield from ((chunk, None) for chunk in self._decoding(_text_chunks(handle)))
         else:
             for row in self._rows():
                 yield from row.values
@@ -276,6 +282,9 @@ class Stream:
         if self.format == "jsonl":
             for _, value, _ in self._lines():
                 handle.write(_jsonl_line(_refill(value, out)))
+        elif self.format in _TEXT:
+            for _ in self.values():
+                handle.write(next(out))
         else:
             _write_rows(handle, self.delimiter, (len(row.cells) for row in self._rows()), out)
         if next(out, None) is not None:
@@ -283,6 +292,12 @@ class Stream:
 
     def _records(self, check: bool = False) -> Iterator[Record]:
         """The records; with ``check`` (the pass made on opening), counting values and ragged rows."""
+        if self.format in _TEXT:
+            with self._open(newline=None) as handle:
+                yield from self._decoding(_passages(_lines(handle), self.display, self.prefix, self.limits))
+            if check:
+                self.value_count = sum(1 for _ in self.values())
+            return
         if self.format == "jsonl":
             for _, value, found in self._lines():
                 if check:
@@ -921,15 +936,50 @@ def _flatten(value: Any, name: str, into: dict[str, str], depth: int) -> None:
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
+TEXT_CHUNK = 100_000
+"""The characters of a text file in one value at most, unless one line is longer: about what
+spaCy takes at once. A file this size or smaller is one value, written back whole."""
+
+
 def parse_text(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:
     """A document as passages: speaker turns and paragraphs kept whole, packed up to a size.
 
-    Written back whole: its one value is the whole text."""
-    return Parsed(list(_passages(text, display, prefix, limits)), [(text, None)], lambda out: out[0])
+    Its values are the text in chunks that end at a blank line (``_text_chunks``); written back,
+    they are joined again."""
+    values: list[Value] = [(chunk, None) for chunk in _text_chunks(io.StringIO(text, newline=""))]
+    records = list(_passages(text.splitlines(), display, prefix, limits))
+    return Parsed(records, values, "".join)
 
 
-def _passages(text: str, display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
-    units = [piece for unit in _units(text.splitlines()) for piece in _split_long(unit, limits)]
+def _text_chunks(handle: Iterable[str]) -> Iterator[str]:
+    """The raw text (line ends kept, so joining the chunks gives it back) in chunks of about
+    ``TEXT_CHUNK`` characters, cut after a blank line, or after a line in a paragraph longer than
+    that."""
+    chunk: list[str] = []
+    size = 0
+    blank = 0  # how many lines of the chunk end with its last blank line
+    for line in handle:
+        chunk.append(line)
+        size += len(line)
+        if not line.strip():
+            blank = len(chunk)
+        if size >= TEXT_CHUNK:
+            cut = blank or len(chunk)
+            yield "".join(chunk[:cut])
+            chunk, blank = chunk[cut:], 0
+            size = sum(map(len, chunk))
+    if chunk:
+        yield "".join(chunk)
+
+
+def _lines(handle: Iterable[str]) -> Iterator[str]:
+    """The lines ``str.splitlines`` gives of the text ``handle`` reads (universal newlines)."""
+    for line in handle:
+        yield from line.splitlines() or [""]
+
+
+def _passages(lines: Iterable[str], display: str, prefix: str, limits: InputLimits) -> Iterator[Record]:
+    units = (piece for unit in _units(lines) for piece in _split_long(unit, limits))
     passage: list[tuple[int, int, str]] = []
     size = 0
     number = 0
@@ -947,7 +997,7 @@ def _passages(text: str, display: str, prefix: str, limits: InputLimits) -> Iter
         yield _passage(passage, display, prefix, number)
 
 
-def _units(lines: list[str]) -> Iterator[tuple[int, int, str]]:
+def _units(lines: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """(first line, last line, text) of each speaker turn, heading or paragraph."""
     start: int | None = None
     body: list[str] = []

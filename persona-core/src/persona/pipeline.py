@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from persona import __version__
-from persona.codec import Document, InputLimits, read_all
+from persona.codec import InputLimits, Stream, stream_all
 from persona.discovery import discover
 from persona.engines import Engine, GenerateConfig
 from persona.errors import (
@@ -166,9 +166,9 @@ def generate(
     engine = _ready(request, engines, reporter)
     paths = discover(request.inputs, request.limits, reporter.info)
     reporter.info(f"reading {len(paths)} file{'s' if len(paths) != 1 else ''}")
-    documents = read_all(paths, request.limits)
+    documents = stream_all(paths, request.limits)  # each checked whole, none held whole
     records, summaries = preprocess(
-        [r for d in documents for r in d.records], preprocessors, reporter, executor
+        [r for d in documents for r in d.records()], preprocessors, reporter, executor
     )
     if any(p.hides_paths for p in preprocessors) and not request.record_paths:
         # Paths can name participants: with anonymisation on, the run folder names inputs by number.
@@ -257,14 +257,14 @@ def _ready(request: GenerateRequest, engines: EngineMaker, reporter: Reporter) -
         return engines(name, reporter)
 
 
-def _input(document: Document) -> InputFile:
+def _input(document: Stream) -> InputFile:
     return InputFile(
         path=document.display,
         format=document.format,
         encoding=document.encoding,
         sha256=document.sha256,
         bytes=document.size,
-        records=len(document.records),
+        records=document.record_count,
     )
 
 

@@ -54,7 +54,9 @@ class InputSettings(_Section):
         description="file- or folder-name globs skipped in input folders",
     )
     max_file_mb: float = Field(
-        _LIMITS.max_file_bytes / _MB, gt=0, description="larger input files are refused"
+        _LIMITS.max_file_bytes / _MB,
+        gt=0,
+        description="larger JSON and YAML files are refused (the formats read whole)",
     )
     max_line_chars: int = Field(_LIMITS.max_line_chars, gt=0, description="longer lines are refused")
     passage_chars: int = Field(

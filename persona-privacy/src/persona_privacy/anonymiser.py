@@ -7,10 +7,12 @@ detected (other than Persona's own replacements) is reported.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -29,11 +31,21 @@ MIN_ENGLISH = 0.15
 _OURS = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]|\b[A-Z][A-Z0-9_]*_[0-9a-f]{8}\b|\b\d{1,3}-\d{1,3}\b")
 
 Value = tuple[str, str | None]  # (text, column header or None)
+RESCAN_BLOCK = 20_000  # values replaced at a time, the changed ones of which are detected again
 
 
 def is_placeholder(value: str) -> bool:
     """``[PERSON_15]``, ``PERSON_3f9a2c1b`` or an age band: what Persona itself put there."""
     return bool(_OURS.fullmatch(value.strip()))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``Anonymiser.plan`` decided: the detections to replace (``found``) and what the first
+    pass detected (``detected``), by value index, for the values that have any."""
+
+    found: dict[int, list[Detection]]
+    detected: dict[int, list[Detection]]
 
 
 class Anonymiser:
@@ -94,13 +106,13 @@ class Anonymiser:
 
     def anonymise(self, values: Sequence[Value]) -> tuple[list[str], list[list[Detection]]]:
         """Replace what is detected in every value; returns the new texts and the detections."""
-        found = self.plan(lambda: values, len(values))
-        out = list(self.replaced(lambda: values, found))
-        return out, [found.get(index, []) for index in range(len(values))]
+        plan = self.plan(lambda: values, len(values))
+        out = list(self.replaced(lambda: values, plan))
+        return out, [plan.found.get(index, []) for index in range(len(values))]
 
-    def plan(self, source: Source, total: int | None = None) -> dict[int, list[Detection]]:
-        """Detect every value of ``source``, then make the run's decisions over all of them;
-        returns the detections to replace, by value index (only values that have any).
+    def plan(self, source: Source, total: int | None = None) -> Plan:
+        """Detect every value of ``source``, then make the run's decisions over all of them: the
+        detections to replace, by value index (only values that have any).
 
         ``source()`` yields the values again at each call, in the same order: a list, or files
         read a row at a time. Only what was found is held, never the texts, so memory grows with
@@ -131,23 +143,35 @@ class Anonymiser:
                 self.originals.setdefault(normalise(original), original)
         self.pseudonymiser.reserve(self.originals.values())
         self.values += count
-        return found
+        detected = {index: [s.detection for s in found_here] for index, found_here in seen.items()}
+        return Plan(found, detected)
 
-    def replaced(self, source: Source, found: Mapping[int, list[Detection]]) -> Iterator[str]:
-        """Every value of ``source`` with ``found`` (from ``plan``) replaced, in order. The output
-        is scanned again as it goes; what is still detected is counted in the summary."""
-        pending: deque[str] = deque()
+    def replaced(self, source: Source, plan: Plan) -> Iterator[str]:
+        """Every value of ``source`` with the plan's detections replaced, in order. The output is
+        scanned again as it goes and what is still detected is counted in the summary.
 
-        def outputs() -> Iterator[Value]:
-            for index, (text, header) in enumerate(source()):
-                new = apply(text, found[index], self.pseudonymiser) if index in found else text
-                pending.append(new)
-                yield new, header
-
-        for detections in self.detector.detect_stream(outputs(), executor=self.executor):
-            text = pending.popleft()
-            self._residue(text, detections, self.residual)
-            yield text
+        Detection depends on a value's text and header alone, so only the values that changed are
+        detected again; a value left as it was is judged on what the first pass found in it."""
+        found = plan.found
+        values = iter(enumerate(source()))
+        while block := list(itertools.islice(values, RESCAN_BLOCK)):
+            out = [
+                (apply(text, found[index], self.pseudonymiser) if index in found else text, header)
+                for index, (text, header) in block
+            ]
+            changed = [
+                position
+                for position, ((index, (text, _)), (new, _)) in enumerate(zip(block, out, strict=True))
+                if new != text
+            ]
+            again = self.detector.detect_stream((out[p] for p in changed), executor=self.executor)
+            rescanned = dict(zip(changed, again, strict=True))
+            for position, ((index, _), (new, _)) in enumerate(zip(block, out, strict=True)):
+                detections = rescanned.get(position)
+                if detections is None:
+                    detections = plan.detected.get(index, [])
+                self._residue(new, detections, self.residual)
+                yield new
 
     def rescan(self, texts: Sequence[str], headers: Sequence[str | None] | None = None) -> Counter[str]:
         """Entity types still detected in anonymised texts, apart from Persona's own replacements;

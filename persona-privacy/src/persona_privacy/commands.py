@@ -215,8 +215,8 @@ def anonymise(
 
     with runtime.executor() as pool, RunWriter(output) as writer:
         anonymiser.executor = pool
-        found = anonymiser.plan(values, sum(f.value_count for f in files))
-        out = anonymiser.replaced(values, found)
+        plan = anonymiser.plan(values, sum(f.value_count for f in files))
+        out = anonymiser.replaced(values, plan)
         for opened in files:
             with writer.open_text(names[opened.path]) as handle:
                 opened.write(itertools.islice(out, opened.value_count), handle)
