@@ -181,3 +181,19 @@ def test_broken_installed_plugin_leaves_the_cli_working(make_dist, tmp_path):
     blocked = run_cli("plugins", env={**env, "PERSONA_PLUGINS__BLOCK": "persona-broken"}, cwd=tmp_path)
     assert blocked.stderr == ""
     assert "[blocked]" in blocked.stdout
+
+
+def test_a_long_step_says_its_rate_and_the_time_left():
+    import io
+    import time
+
+    from persona.reporting import Reporter
+
+    out = io.StringIO()
+    reporter = Reporter(stream=out, live=False)
+    reporter._steps["detecting"] = time.perf_counter() - 10  # begun ten seconds ago
+    reporter.step("detecting", 100, 1000)
+    reporter.step("detecting", 1000, 1000)
+    first, last = out.getvalue().splitlines()
+    assert first.startswith("persona: detecting: 100 of 1,000 (10/s, 2 min left)")
+    assert last.startswith("persona: detecting: 1,000 of 1,000 (") and "left" not in last

@@ -71,9 +71,11 @@ class Reporter:
         now = time.perf_counter()
         started = self._steps.setdefault(label, now)
         rate = done / (now - started) if now > started else 0.0
-        text = f"{label}: {done:,} of {total:,} ({rate:,.0f}/s)"
+        left = f", {_duration((total - done) / rate)} left" if rate and done < total else ""
+        state = f"{done:,} of {total:,} ({rate:,.0f}/s{left})"
+        text = f"{label}: {state}"
         if self._status is not None:
-            self._active[label] = f"{done:,} of {total:,} ({rate:,.0f}/s)"
+            self._active[label] = state
             self._refresh()
             if done >= total:
                 self._active.pop(label, None)
@@ -111,6 +113,14 @@ class Reporter:
         with self._lock:
             text = "; ".join(f"{label}: {state}" for label, state in sorted(self._active.items()))
             self._status.update(text or "working")
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``2 h 05 min``: the time left, as precisely as it can be known."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 class Stopwatch:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -51,6 +52,21 @@ class Runtime:
                     self.warned.add(warning)
                     print(f"persona: warning: {warning}", file=sys.stderr)
         return self._loaded
+
+    @contextmanager
+    def progress(self, label: str) -> Iterator[Callable[[int, int], None]]:
+        """A long step of a command: call what it yields with (done, total) as the step goes. It
+        shows the rate and the time left on stderr, as ``generate`` does (a live line on a
+        terminal, a line per tenth elsewhere; nothing with ``--quiet``)."""
+        from persona.reporting import Reporter
+
+        with Reporter(quiet=self.quiet) as reporter:
+            reporter.begin(label)
+
+            def step(done: int, total: int) -> None:
+                reporter.step(label, done, total)
+
+            yield step
 
     def executor(self) -> Executor:
         """The executor the settings ask for (``[executor]``, ``--executor``, ``--workers``):

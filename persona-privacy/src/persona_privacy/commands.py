@@ -213,13 +213,17 @@ def anonymise(
         for opened in files:
             yield from opened.values()
 
+    total = sum(f.value_count for f in files)
     with runtime.executor() as pool, RunWriter(output) as writer:
         anonymiser.executor = pool
-        plan = anonymiser.plan(values, sum(f.value_count for f in files))
-        out = anonymiser.replaced(values, plan)
-        for opened in files:
-            with writer.open_text(names[opened.path]) as handle:
-                opened.write(itertools.islice(out, opened.value_count), handle)
+        with runtime.progress("detecting") as step:
+            anonymiser.progress = step
+            plan = anonymiser.plan(values, total)
+        with runtime.progress("replacing and writing") as step:
+            out = _counted(anonymiser.replaced(values, plan), total, step)
+            for opened in files:
+                with writer.open_text(names[opened.path]) as handle:
+                    opened.write(itertools.islice(out, opened.value_count), handle)
         listed = [
             {"output": names[f.path], "format": f.format, "sha256": f.sha256, "records": f.record_count}
             for f in files
@@ -235,6 +239,13 @@ def anonymise(
     )
     for warning in summary["warnings"]:
         typer.echo(f"persona: warning: {warning}", err=True)
+
+
+def _counted(items: Iterator[str], total: int, step: Any) -> Iterator[str]:
+    for done, item in enumerate(items, start=1):
+        if done % 200 == 0 or done == total:
+            step(done, total)
+        yield item
 
 
 def _decisions(
