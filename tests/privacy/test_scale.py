@@ -254,3 +254,32 @@ def test_the_rescan_of_changed_values_counts_what_a_rescan_of_every_value_counts
     detected_again.clear()
     anonymiser.replaced(lambda: values, anonymiser.plan(lambda: values)).__next__()
     assert detected_again[-1] == changed < len(values) / 2
+
+
+@pytest.mark.parametrize("command", ["anonymise", "generate"])
+def test_a_bad_row_late_in_a_file_stops_the_run_before_any_work(
+    run_persona, privacy_plugin, privacy_env, persona_home, command, monkeypatch
+):
+    """A streamed file is checked whole when opened: a row that cannot be read, at the end of a
+    large file, stops the run before anything is detected, sent or written."""
+    from persona_privacy.detector import Detector
+
+    study = write_study(persona_home / "study", copies=1)
+    with (study / "interviews.csv").open("a") as handle:
+        handle.write('P99,"an answer whose quote never closes\n')
+    detected: list[object] = []
+    stream = Detector.detect_stream
+    monkeypatch.setattr(
+        Detector, "detect_stream", lambda self, *a, **k: detected.append(1) or stream(self, *a, **k)
+    )
+    if command == "anonymise":
+        done = run_persona("privacy", "anonymise", str(study), "-o", "out", env=privacy_env)
+    else:
+        done = run_persona(
+            "generate", "--input", str(study), "--anonymise", "--engine", "extractive", "-o", "out",
+            env=privacy_env,
+        )  # fmt: skip
+    assert done.exit_code == 5, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("persona: error: study/interviews.csv, row ")
+    assert "invalid CSV" in done.stderr and "Traceback" not in done.stderr
+    assert not detected and not (persona_home / "out").exists()
