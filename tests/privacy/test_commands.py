@@ -39,7 +39,9 @@ def test_scan_json_show_values_and_fail_on_pii(run_persona, privacy_plugin, priv
         env=privacy_env,
     )
     assert result.exit_code == ExitCode.PII_FOUND
-    assert result.stderr.startswith("persona: error: personal data found: ")
+    *progress, error = result.stderr.splitlines()  # progress goes to stderr, the JSON alone to stdout
+    assert error.startswith("persona: error: personal data found: ")
+    assert progress and all(line.startswith("persona: scanning records: ") for line in progress)
     payload = json.loads(result.stdout)
     first = payload["files"][0]["findings"][0]
     assert first == {

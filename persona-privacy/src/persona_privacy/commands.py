@@ -56,14 +56,26 @@ def scan(
     runtime, settings, limits = _context(overrides=executor_overrides(executor, workers, scheduler))
     files = stream_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
     # --explain runs in this process (it reads every keep decision), so it starts no workers
-    with contextlib.nullcontext(None) if explain else runtime.executor() as pool:
+    with (
+        contextlib.nullcontext(None) if explain else runtime.executor() as pool,
+        runtime.progress("scanning records") as step,
+    ):
         _scan(
-            files, settings, pool, as_json=as_json, show_values=show_values, explain=explain, fail=fail_on_pii
-        )
+            files, settings, pool, step,
+            as_json=as_json, show_values=show_values, explain=explain, fail=fail_on_pii,
+        )  # fmt: skip
 
 
 def _scan(
-    files: list[Any], settings: Any, pool: Any, *, as_json: bool, show_values: bool, explain: bool, fail: bool
+    files: list[Any],
+    settings: Any,
+    pool: Any,
+    step: Any,
+    *,
+    as_json: bool,
+    show_values: bool,
+    explain: bool,
+    fail: bool,
 ) -> None:
     from persona import PIIFoundError
 
@@ -73,6 +85,7 @@ def _scan(
     anonymiser = Anonymiser(settings, executor=pool)
     report: list[dict[str, Any]] = []
     totals: Counter[str] = Counter()
+    records, done, last = sum(f.record_count for f in files), 0, None
     for loaded in files:
         for warning in loaded.warnings:
             _notice(warning)
@@ -97,6 +110,10 @@ def _scan(
         kept_words = []
         for detections, dropped in _decisions(anonymiser, values(), explain):
             (text, _), (record, field) = pending.popleft()
+            if record is not last:
+                last, done = record, done + 1
+                if done % 200 == 0 or done == records:
+                    step(done, records)
             where = {
                 "where": record.source.where(),
                 "row": record.source.row,
