@@ -526,7 +526,8 @@ def test_a_long_preprocessor_reports_its_progress_with_a_rate(
         "generate", "-i", str(EXAMPLES), "-p", "analyst", "--preprocess", "count", "-o", "run"
     )
     assert result.exit_code == 0, result.stderr
-    steps = re.findall(r"persona: count: (\d+) of 25 \(([\d,]+)/s\)", result.stderr)
-    assert [int(done) for done, _ in steps] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]
+    steps = re.findall(r"persona: count: (\d+) of 25 \(([\d,]+)/s(, \d+ s left)?\)", result.stderr)
+    assert [int(done) for done, _, _ in steps] == [3, 5, 8, 10, 13, 15, 18, 20, 23, 25]
+    assert all(left for _, _, left in steps[:-1]) and not steps[-1][2]  # the time left, until done
     unknown = run_persona("generate", "-i", str(EXAMPLES), "-p", "analyst", "--preprocess", "nope")
     assert unknown.exit_code == ExitCode.USAGE and "unknown preprocessor 'nope'" in unknown.stderr
