@@ -70,7 +70,7 @@ def test_a_long_text_is_written_back_in_chunks_that_end_at_blank_lines(tmp_path)
     assert list(Stream(short).values()) == [(short.read_text(), None)]  # a short file is one value
 
 
-def test_a_stream_holds_no_more_than_a_row(tmp_path):
+def test_the_size_limit_is_for_the_formats_read_whole(tmp_path):
     """The size limit is for files read whole; a streamed table is read a row at a time."""
     path = tmp_path / "big.csv"
     path.write_text(ROWS)

@@ -347,12 +347,8 @@ class Stream:
     def _survey(self) -> None:
         """The file's digest, size and encoding, and its text checked whole (decoding, binary data,
         line lengths), a megabyte at a time."""
-        import codecs
-
         digest = hashlib.sha256()
         head = b""
-        decoders = {name: codecs.getincrementaldecoder(name)() for name in ("utf-8", "cp1252")}
-        valid = dict.fromkeys(decoders, True)
         try:
             stat = self.path.stat()
             self._stamp = (stat.st_size, stat.st_mtime_ns)
@@ -361,31 +357,27 @@ class Stream:
                     digest.update(chunk)
                     if len(head) < SAMPLE_BYTES:
                         head += chunk[: SAMPLE_BYTES - len(head)]
-                    for name, decoder in decoders.items():
-                        if valid[name]:
-                            try:
-                                decoder.decode(chunk)
-                            except UnicodeDecodeError:
-                                valid[name] = False
         except OSError as exc:
             raise InputError(f"{self.display}: cannot read the file: {exc.strerror}") from None
-        for name, decoder in decoders.items():
-            if valid[name]:
-                try:
-                    decoder.decode(b"", final=True)
-                except UnicodeDecodeError:
-                    valid[name] = False
         self.sha256, self.size = digest.hexdigest(), self._stamp[0]
+        checked: dict[str, tuple[InputError | None, InputError | None]] = {}
 
-        def decodes(name: str) -> bool:
-            return valid[name] if name in valid else self._check_text(name, raise_errors=False)
+        def check(name: str) -> tuple[InputError | None, InputError | None]:
+            if name not in checked:
+                checked[name] = self._check_text(name)
+            return checked[name]
 
-        self.encoding = choose_encoding(head, decodes, self.display, self.limits.encoding)
-        self._check_text(self.encoding, raise_errors=True)
+        self.encoding = choose_encoding(
+            head, lambda name: check(name)[0] is None, self.display, self.limits.encoding
+        )
+        failure, problem = check(self.encoding)
+        error = failure or problem
+        if error is not None:
+            raise error
 
-    def _check_text(self, encoding: str, *, raise_errors: bool) -> bool:
-        """Whether the file decodes in ``encoding``; with ``raise_errors``, an ``InputError`` for
-        bytes that do not, binary data, a line over ``max_line_chars`` or a file of blank text."""
+    def _check_text(self, encoding: str) -> tuple[InputError | None, InputError | None]:
+        """Decode the whole file in ``encoding``: the error if it does not decode, and the first
+        other problem of its text (binary data, a line over ``max_line_chars``, only blank text)."""
         import codecs
 
         try:
@@ -393,6 +385,7 @@ class Stream:
         except LookupError:
             raise InputError(f"{self.display}: unknown text encoding '{encoding}' (input.encoding)") from None
         offset, line, length, blank = 0, 1, 0, True
+        problem: InputError | None = None
         limit = self.limits.max_line_chars
         with self.path.open("rb") as handle:
             while True:
@@ -400,21 +393,19 @@ class Stream:
                 try:
                     text = decoder.decode(chunk, final=not chunk)
                 except UnicodeDecodeError as exc:
-                    if not raise_errors:
-                        return False
-                    raise InputError(
+                    return InputError(
                         f"{self.display}: not valid {encoding} at byte {offset + exc.start}"
-                    ) from None
+                    ), None
                 offset += len(chunk)
-                if raise_errors:
+                if problem is None:
                     if "\x00" in text:
-                        raise InputError(f"{self.display}: the file holds binary data, not text")
+                        problem = InputError(f"{self.display}: the file holds binary data, not text")
                     blank = blank and not text.strip()
                     parts = text.split("\n")
                     for index, part in enumerate(parts):
                         length += len(part)
-                        if length > limit:
-                            raise InputError(
+                        if length > limit and problem is None:
+                            problem = InputError(
                                 f"{self.display}, line {line}: the line is over the {limit:,} character "
                                 "limit (input.max_line_chars)"
                             )
@@ -422,9 +413,9 @@ class Stream:
                             line, length = line + 1, 0
                 if not chunk:
                     break
-        if raise_errors and blank:
-            raise InputError(f"{self.display}: the file is empty")
-        return True
+        if problem is None and blank:
+            problem = InputError(f"{self.display}: the file is empty")
+        return None, problem
 
 
 def stream(

@@ -56,12 +56,9 @@ def scan(
     runtime, settings, limits = _context(overrides=executor_overrides(executor, workers, scheduler))
     files = stream_all(discover(input_paths(paths, "PATH"), limits, _notice), limits)
     # --explain runs in this process (it reads every keep decision), so it starts no workers
-    with (
-        contextlib.nullcontext(None) if explain else runtime.executor() as pool,
-        runtime.progress("scanning records") as step,
-    ):
+    with contextlib.nullcontext(None) if explain else runtime.executor() as pool:
         _scan(
-            files, settings, pool, step,
+            files, settings, pool, runtime.progress,
             as_json=as_json, show_values=show_values, explain=explain, fail=fail_on_pii,
         )  # fmt: skip
 
@@ -70,7 +67,7 @@ def _scan(
     files: list[Any],
     settings: Any,
     pool: Any,
-    step: Any,
+    progress: Any,
     *,
     as_json: bool,
     show_values: bool,
@@ -89,66 +86,74 @@ def _scan(
     for loaded in files:
         for warning in loaded.warnings:
             _notice(warning)
+    with progress("scanning records") as step:  # closed before the report is printed
+        for loaded in files:
 
-        def pairs(opened: Any = loaded) -> Iterator[tuple[tuple[str, str | None], tuple[Any, str | None]]]:
-            for record in opened.records():
-                for name, value in record.fields.items():
-                    yield (value, name), (record, name)
-                if record.text:
-                    yield (record.text, None), (record, None)
+            def pairs(
+                opened: Any = loaded,
+            ) -> Iterator[tuple[tuple[str, str | None], tuple[Any, str | None]]]:
+                for record in opened.records():
+                    for name, value in record.fields.items():
+                        yield (value, name), (record, name)
+                    if record.text:
+                        yield (record.text, None), (record, None)
 
-        if not anonymiser.admit(loaded.display, (value for value, _ in pairs())):
-            continue
-        pending: deque[tuple[tuple[str, str | None], tuple[Any, str | None]]] = deque()
+            if not anonymiser.admit(loaded.display, (value for value, _ in pairs())):
+                continue
+            pending: deque[tuple[tuple[str, str | None], tuple[Any, str | None]]] = deque()
 
-        def values(queue: deque[Any] = pending) -> Iterator[tuple[str, str | None]]:
-            for pair in pairs():
-                queue.append(pair)  # its place, for when its detections come back
-                yield pair[0]
+            def values(queue: deque[Any] = pending) -> Iterator[tuple[str, str | None]]:
+                for pair in pairs():
+                    queue.append(pair)  # its place, for when its detections come back
+                    yield pair[0]
 
-        findings = []
-        kept_words = []
-        for detections, dropped in _decisions(anonymiser, values(), explain):
-            (text, _), (record, field) = pending.popleft()
-            if record is not last:
-                last, done = record, done + 1
-                if done % 200 == 0 or done == records:
-                    step(done, records)
-            where = {
-                "where": record.source.where(),
-                "row": record.source.row,
-                "lines": [record.source.line_start, record.source.line_end]
-                if record.source.line_start
-                else None,
-                "field": field,
-            }
-            for d in detections:
-                raw = text[d.start : d.end]
-                if is_placeholder(raw):
-                    continue  # Persona's own replacement, in already anonymised data
-                totals[d.entity] += 1
-                finding = {
-                    **where,
-                    "entity": d.entity,
-                    "score": round(d.score, 2),
-                    "value": raw if show_values else mask(raw),
-                    "rule": d.source,
+            findings = []
+            kept_words = []
+            for detections, dropped in _decisions(anonymiser, values(), explain):
+                (text, _), (record, field) = pending.popleft()
+                if record is not last:
+                    last, done = record, done + 1
+                    if done % 200 == 0 or done == records:
+                        step(done, records)
+                where = {
+                    "where": record.source.where(),
+                    "row": record.source.row,
+                    "lines": [record.source.line_start, record.source.line_end]
+                    if record.source.line_start
+                    else None,
+                    "field": field,
                 }
-                findings.append({**finding, "reason": rule_reason(d.source)} if explain else finding)
-            for d, rule in dropped:
-                raw = text[d.start : d.end].strip()
-                if raw and raw[:1].isupper():  # the capitalised words a reader would ask about
-                    kept_words.append(
-                        {
-                            **where,
-                            "value": raw,
-                            "found_by": d.source,
-                            "rule": rule,
-                            "reason": rule_reason(rule),
-                        }
-                    )
-        entry: dict[str, Any] = {"file": loaded.display, "records": loaded.record_count, "findings": findings}
-        report.append({**entry, "kept": kept_words} if explain else entry)
+                for d in detections:
+                    raw = text[d.start : d.end]
+                    if is_placeholder(raw):
+                        continue  # Persona's own replacement, in already anonymised data
+                    totals[d.entity] += 1
+                    finding = {
+                        **where,
+                        "entity": d.entity,
+                        "score": round(d.score, 2),
+                        "value": raw if show_values else mask(raw),
+                        "rule": d.source,
+                    }
+                    findings.append({**finding, "reason": rule_reason(d.source)} if explain else finding)
+                for d, rule in dropped:
+                    raw = text[d.start : d.end].strip()
+                    if raw and raw[:1].isupper():  # the capitalised words a reader would ask about
+                        kept_words.append(
+                            {
+                                **where,
+                                "value": raw,
+                                "found_by": d.source,
+                                "rule": rule,
+                                "reason": rule_reason(rule),
+                            }
+                        )
+            entry: dict[str, Any] = {
+                "file": loaded.display,
+                "records": loaded.record_count,
+                "findings": findings,
+            }
+            report.append({**entry, "kept": kept_words} if explain else entry)
     if as_json:
         typer.echo(
             json.dumps({"files": report, "totals": dict(totals.most_common())}, indent=2, ensure_ascii=False)
@@ -194,8 +199,9 @@ def anonymise(
 ) -> None:
     """Write anonymised copies that keep each file's format. Inputs are never overwritten.
 
-    CSV, TSV and JSON Lines are read a row at a time, several times (detect; decide over the whole
-    run; replace and write), so memory grows with what is found, not with the files."""
+    CSV, TSV, JSON Lines, text and Markdown are read a row or a passage at a time, several times
+    (check; detect; decide over the whole run; replace and write), so memory grows with what is
+    found, not with the files."""
     import itertools
 
     from persona import InputError, RunWriter, UsageError, check_target, discover, input_paths, stream
