@@ -60,6 +60,7 @@ def test_large_places(value, expected):
         ("and fares went up again in January", None),
         ("The Wi-Fi cuts out mid-journey between Bristol and York.", None),
         ("Hope so: the guard was helpful.", None),
+        ("Fares went up and the quiet coach was loud.", None),  # a plural of a word, not the name
         ("Sorry but the refund took three weeks.", None),
         ("Right, so the ticket office closes early.", None),
         ("As a Staff Nurse I report to the Head of Operations.", None),
@@ -79,6 +80,7 @@ def test_ordinary_words_and_large_places_are_left_alone(detector, text, header):
         ("we met harriet oduya there", None, ["harriet oduya"]),  # a surname no list holds
         ("I told charles twice", None, ["charles"]),  # tagged a plural, not one
         ("Florence said the app kept crashing.", None, ["Florence"]),
+        ("I spoke to Miles Okafor at the desk", None, ["Miles Okafor"]),  # mid-sentence, a name
         ("Interviewer (George): and then what?", None, ["George"]),  # also a city's name
         ("Otley", "city", ["Otley"]),  # a small town is removed
     ],

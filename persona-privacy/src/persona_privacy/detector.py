@@ -313,6 +313,8 @@ class Detector:
             return "file name"  # "faloye.jpg", "notes.md": file names, whose name parts are judged as names
         if detection.entity == "ORGANIZATION" and _ACRONYM.fullmatch(value):
             return "acronym"  # NHS, BBC, NATO: institutions, not anyone's personal data
+        if detection.entity == "LOCATION" and detection.source in GUESSED and value.isdigit():
+            return "bare number"  # "the 101 train": NER's guess; postcodes and addresses have rules
         return None
 
 

@@ -493,8 +493,9 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
 
 class PersonaGazetteerNameRecognizer(PersonaRecognizer):
     """Capitalised known first names that NER left alone ("**Megan** said", "Megan: yes"), with a
-    known surname after them. Words that are also ordinary English (May, Will, Grace) count only
-    where the tagger calls them proper nouns and not at the start of a sentence."""
+    known surname after them. Words that are also ordinary English (May, Will, Grace, and plurals
+    such as Fares) count only where the tagger calls them proper nouns and not at the start of a
+    sentence."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
         doc = getattr(nlp_artifacts, "tokens", None)
@@ -514,7 +515,8 @@ class PersonaGazetteerNameRecognizer(PersonaRecognizer):
                 continue
             if len(token.text) < 3 or token.text.isupper() or not gazetteer.is_first(token.text):
                 continue
-            if ordinary(token.text) and (token.tag_ not in ("NNP", "NNPS") or token.is_sent_start):
+            also_a_word = ordinary(token.text) or inflected(token.text)  # "Grace", "Fares"
+            if also_a_word and (token.tag_ not in ("NNP", "NNPS") or token.is_sent_start):
                 continue
             end = token.i
             while end + 1 < len(doc) and end - token.i < 2 and _surname_after(doc, end + 1):
