@@ -27,8 +27,8 @@ Each review is one respondent. The set labels sentiment, not user types, so it s
 statements go: the share of listed pain points that the judges rated negative, and the share of
 the other lists' items that they rated clearly negative (a complaint listed as a goal or habit).
 
-    uv run python bench/persona_quality.py                 # the tuning domain
-    uv run python bench/persona_quality.py --domain energy # held out: measure, never tune on it
+    uv run python bench/persona_quality.py                 # the tuning domain (also: --domain energy)
+    uv run python bench/persona_quality.py --domain clinic # held out: measure, never tune on it
 """
 
 from __future__ import annotations

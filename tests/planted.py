@@ -8,7 +8,10 @@ word at all ("The transfer limit resets at midnight." is a pain point), as peopl
 also say generic things any type says (kind ``None``) and, with the cross-talk rate, a sentence of
 another type.
 
-Two domains: ``banking`` is the one the engine may be tuned on; ``energy`` is held out: run it to
+Three domains. ``banking`` is the one the engine was tuned on. ``energy`` was held out until stop
+32, when new rules scored worse on it than the old ones and it was opened to find out why (a
+sentence ending in ":(" ran into the next one); it is a tuning domain since. ``clinic`` is held out
+since then: its own phrases and surface forms, written before the engine was run on it; run it to
 measure, never to tune (its figures are reported, its failures not read). The phrases are invented
 for this file; no corpus, benchmark or list the engine uses supplied them.
 """
@@ -279,7 +282,7 @@ BANKING = Domain(
     },
 )
 
-# Held out: never run while tuning (see the module docstring).
+# Held out until stop 32, a tuning domain since (see the module docstring).
 ENERGY = Domain(
     types={
         "budgeter": {
@@ -422,7 +425,189 @@ ENERGY = Domain(
     forms=HELD_OUT_FORMS,
 )
 
-DOMAINS = {"banking": BANKING, "energy": ENERGY}
+# Held out since stop 32, when ``energy`` was opened for diagnosis: its own surface forms and
+# phrases, written before the engine's rules were run on it, and run once per change of rules.
+CLINIC_FORMS = {
+    "goals": [
+        "If I could {x} I'd be happy.",
+        "Would love to {x}.",
+        "I keep meaning to ask if we could {x}.",
+        "Next year we aim to {x}.",
+        "It would be good to {x}.",
+        "{X} - that's all I ask.",
+    ],
+    "pain_points": [
+        "{X}, every time.",
+        "Honestly {x}.",
+        "{X} and it's exhausting.",
+        "The problem is {x}.",
+        "Apparently {x}.",
+        "{X}. Typical.",
+    ],
+    "behaviours": [
+        "I normally {x} on my lunch break.",
+        "Right now I {x}.",
+        "These days I {x}.",
+        "At the moment we {x}.",
+        "I always {x} myself.",
+        "Mostly I just {x}.",
+    ],
+    "motivations": [
+        "It's really about {x}.",
+        "What keeps me at it is {x}.",
+        "{X}, at the end of the day.",
+        "Mainly {x}.",
+        "{X} is what I think about most.",
+        "I put up with it all for {x}.",
+    ],
+}
+
+CLINIC = Domain(
+    types={
+        "carer": {
+            "goals": [
+                "manage my mum's appointments from my own account",
+                "get one summary of all her medicines",
+                "speak to the same doctor each visit for her",
+                "arrange home visits without three phone calls",
+            ],
+            "pain_points": [
+                "the surgery won't talk to me without her consent form on file",
+                "her prescriptions run out on different days",
+                "the hospital letters go to her old address",
+                "transport to the clinic falls through at the last minute",
+            ],
+            "behaviours": [
+                "keep her medication chart on the fridge",
+                "drive her to the clinic on my day off",
+                "ring the pharmacy to check her pills are ready",
+                "write down what the nurse says in a notebook",
+            ],
+            "motivations": [
+                "keeping mum in her own home as long as possible",
+                "being there for her the way she was for me",
+                "making sure nothing falls between the cracks",
+                "a bit of time back for my own family",
+            ],
+        },
+        "chronic": {
+            "goals": [
+                "order repeat prescriptions before I run low",
+                "see my blood test results as soon as they are in",
+                "send my glucose readings to the nurse",
+                "book my annual review at a time that suits me",
+            ],
+            "pain_points": [
+                "the repeat request form logs me out halfway through",
+                "results take a fortnight to reach me",
+                "every review starts from scratch with a new nurse",
+                "the pharmacy substitutes a brand I react badly to",
+            ],
+            "behaviours": [
+                "log my readings in an app after breakfast",
+                "collect my insulin from the same pharmacy",
+                "check the results page after every blood test",
+                "bring a printed list of questions to reviews",
+            ],
+            "motivations": [
+                "staying well enough to keep working",
+                "not letting the condition run my life",
+                "understanding my own numbers",
+                "avoiding another stay in hospital",
+            ],
+        },
+        "parent": {
+            "goals": [
+                "book a same-day slot for a poorly child",
+                "get vaccination reminders for both kids",
+                "video call a doctor instead of sitting in the waiting room",
+                "see which surgeries near us take new patients",
+            ],
+            "pain_points": [
+                "the phone queue is full by five past eight",
+                "the waiting room is packed with coughing toddlers",
+                "the vaccination letter arrived after the clinic date",
+                "nobody can say whether a rash needs seeing today",
+            ],
+            "behaviours": [
+                "check the health website before calling",
+                "call the surgery the moment the lines open",
+                "take the kids to the walk-in centre on weekends",
+                "keep the red book in the changing bag",
+            ],
+            "motivations": [
+                "my children getting seen quickly when they are ill",
+                "not missing a day at work for a ten-minute appointment",
+                "peace of mind at three in the morning",
+                "being a calm parent when things go wrong",
+            ],
+        },
+        "shift": {
+            "goals": [
+                "book appointments outside nine to five",
+                "cancel a slot online when my rota changes",
+                "get a sick note without going in",
+                "see the doctor at the evening clinic",
+            ],
+            "pain_points": [
+                "every slot is during my shift",
+                "cancelling means ringing during working hours",
+                "the online booking shows nothing for weeks",
+                "text reminders arrive while I am asleep after nights",
+            ],
+            "behaviours": [
+                "book on my phone during my break",
+                "swap shifts to make a GP appointment",
+                "use the pharmacy for minor things",
+                "go to the out-of-hours service after a night shift",
+            ],
+            "motivations": [
+                "keeping my health on track despite the hours",
+                "not losing pay for a check-up",
+                "being fit enough to do the job properly",
+                "getting some sleep between shifts",
+            ],
+        },
+    },
+    roles={
+        "carer": ["Carer", "Teaching assistant", "Retired"],
+        "chronic": ["Accountant", "Bus driver", "Retired"],
+        "parent": ["Teacher", "Shop manager", "Nurse"],
+        "shift": ["Nurse", "Lorry driver", "Warehouse operative"],
+    },
+    ages={
+        "carer": ["45-54", "55-64"],
+        "chronic": ["55-64", "65+"],
+        "parent": ["25-34", "35-44"],
+        "shift": ["25-34", "35-44"],
+    },
+    generic=[
+        "The receptionists are friendly enough.",
+        "I have no other comments.",
+        "It is an average surgery really.",
+        "We moved here two years ago.",
+        "The building is quite new.",
+        "I suppose it could be worse.",
+    ],
+    common={
+        "goals": ["see my records online", "get a reply to messages the same day"],
+        "pain_points": [
+            "the app asks me to log in again every time",
+            "the phone line cuts off after twenty minutes",
+        ],
+        "behaviours": ["use the online booking", "read the surgery newsletter"],
+        "motivations": ["being looked after properly", "trust in the people treating us"],
+    },
+    columns={
+        "goals": "If you could change one thing, what would it be?",
+        "pain_points": "What is hardest about it?",
+        "behaviours": "Tell us how you book and manage appointments.",
+        "motivations": "What makes it worth it for you?",
+    },
+    forms=CLINIC_FORMS,
+)
+
+DOMAINS = {"banking": BANKING, "energy": ENERGY, "clinic": CLINIC}
 
 
 @dataclass

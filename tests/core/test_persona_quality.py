@@ -42,6 +42,28 @@ from tests.planted import BANKING, KINDS, make_study
         ("Seeing the kids happy is what counts.", "motivations"),
         ("Knowing the bills are paid gives me peace of mind.", "motivations"),
         ("I picked this bank so that my pay lands a day early.", "motivations"),
+        # the same kinds in the shapes people write answers in (written for this test, stop 32)
+        ("I'm hoping to get the whole team onto one calendar.", "goals"),
+        ("We're planning to move the stock list online next year.", "goals"),
+        ("It'd be great if the reminders came by text.", "goals"),
+        ("There should be a way to export the timesheets.", "goals"),
+        ("Please add a dark mode for night shifts.", "goals"),
+        ("Id like a receipt by email tbh.", "goals"),  # no apostrophe
+        ("It takes ages to find an old invoice.", "pain_points"),
+        ("The app keeps logging me out.", "pain_points"),
+        ("There's no way to undo a booking.", "pain_points"),
+        ("I end up phoning them every single time.", "pain_points"),  # a habit of failing
+        ("The prices change without warning.", "pain_points"),
+        ("The bill went up twice without warning :(", "pain_points"),
+        ("Whenever a parcel arrives I scan it straight away.", "behaviours"),
+        ("I've been using the desktop version for years.", "behaviours"),
+        ("At the end of each shift I log my hours.", "behaviours"),
+        ("I mostly use it on my laptop at home.", "behaviours"),
+        ("It makes me feel in control of my money.", "motivations"),
+        ("I like knowing exactly where every order is.", "motivations"),
+        ("My family comes first.", "motivations"),
+        ("Saving time means I can spend evenings with my kids.", "motivations"),
+        ("Reliability is everything in my line of work.", "motivations"),
     ],
 )
 def test_the_kind_of_a_statement_comes_from_the_sentence(sentence, kind):
@@ -55,6 +77,17 @@ def test_the_kind_of_a_statement_comes_from_the_sentence(sentence, kind):
         ("Group tickets with one payment sent to each friend.", "behaviours"),  # "each" is no habit
         ("I was told the refund takes a week.", "behaviours"),  # past, not a habit
         ("The library opens at nine.", "pain_points"),  # neutral fact
+        ("It was not hard to set up.", "pain_points"),  # a negated difficulty
+        ("It keeps getting better.", "pain_points"),
+        ("Nobody does it better.", "pain_points"),  # a failure mark in praise
+        ("I don't mind the new layout.", "pain_points"),
+        ("We plan the week on Sunday evening.", "goals"),  # "plan" with no "to" is a habit
+        ("You should see the queue at nine.", "goals"),
+        ("They should have told me earlier.", "goals"),  # a reproach, not a wish
+        ("I was hoping to get a refund but nobody replied.", "goals"),  # a disappointment
+        ("The letters are confusing, which drives me mad.", "motivations"),
+        ("Mainly the price of it all.", "behaviours"),  # "mainly" alone is no habit
+        ("Happy staff who stay for years.", "behaviours"),
     ],
 )
 def test_cues_that_look_like_a_kind_and_are_not(sentence, not_kind):
@@ -251,3 +284,20 @@ def test_a_study_too_large_to_group_whole_is_grouped_on_a_sample_and_everyone_as
     # same seed, same sample, same groups
     again = analyse(records, 5, seed=0)
     assert group_of == {record.id: g for g in again.groups for record in again.everyone(g)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The bill went up :( Then I rang them.", ["The bill went up :(", "Then I rang them."]),
+        ("Great app 👍 Would recommend it.", ["Great app 👍", "Would recommend it."]),
+        ('He said "no." Then I left.', ['He said "no."', "Then I left."]),
+        ("Wait... And then it crashed.", ["Wait...", "And then it crashed."]),
+        ("At 10:30 PM I rang.", ["At 10:30 PM I rang."]),  # a time is no emoticon
+        ("The form (page 2) was fine.", ["The form (page 2) was fine."]),
+    ],
+)
+def test_a_sentence_ends_at_a_full_stop_or_an_emoticon(text, expected):
+    from persona.grouping.draft import _SENTENCE_END
+
+    assert _SENTENCE_END.split(text) == expected

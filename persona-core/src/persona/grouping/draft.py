@@ -28,7 +28,12 @@ _COLUMN_CUES = {
     "motivations": r"why|motivat|reason|value|matter|important|love|like_most|best",
     "behaviours": r"how|often|usage|use|habit|routine|frequen|behaviou?r|channel|device|when",
 }
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
+# A sentence ends at . ! ? or an ellipsis (a closing quote or bracket may follow), or at an
+# emoticon or emoji, which people end sentences with in place of a full stop ("... again :( Then").
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?\u2026])|(?<=[.!?\u2026][\"'\u201d\u2019)])|(?<=[:;][()DPp/\\|])|(?<=[:;]-[()DPp/\\|])"
+    r"|(?<=[\u2600-\u27bf\U0001f300-\U0001faff]))\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])"
+)
 _TAG = re.compile(r"^\s*(?:\*\*)?[A-Za-z][A-Za-z0-9 .'\-]{0,30}(?:\*\*)?\s*:\s+")
 _INTERVIEWER = re.compile(r"^\s*(?:\*\*)?(interviewer|moderator|facilitator|researcher|q\d*)\b", re.I)
 NAMES = (
@@ -85,9 +90,8 @@ def sentences(units: Sequence[Unit], columns: Columns) -> list[Sentence]:
                             continue
                         if about_removed(sentence):
                             continue  # "my email is [EMAIL_ADDRESS_7]": no statement about the person
-                        found.append(
-                            Sentence(sentence, record, index, kind_of(sentence) or category, tokens(sentence))
-                        )
+                        kind = kind_of(sentence) or category
+                        found.append(Sentence(sentence, record, index, kind, tokens(sentence)))
     return found
 
 

@@ -26,34 +26,67 @@ from typing import Any
 
 GOALS, PAINS, BEHAVIOURS, MOTIVATIONS = "goals", "pain_points", "behaviours", "motivations"
 
+# A first-person subject with whatever auxiliaries, adverbs and contractions English puts between it
+# and its verb: "I", "we're really", "I've always", "I'd just".
+# (Not a past tense: "I was hoping to get a refund" is more often a disappointment than a goal.)
+_SUBJECT = (
+    r"\b(?:i|we)(?:'m|'re|'d|'ve|'ll| am| are| would| will| have| been| do| really| just| also| still|"
+    r" always| only| mostly| mainly| often| usually| even)*"
+)
+
 _VALUE = re.compile(
     r"\b(the reason|for the sake of|(is|are|'s) why|matters?|important|what counts|counts most|"
-    r"all about|peace of mind|care (about|for)|i value|worth it|proud|keeps? me going|means a lot|"
-    r"i do it for|we do it for)\b"
+    r"all about|peace of mind|care (about|for|that)|i value|worth it|proud|keeps? me going|means a lot|"
+    r"i do it for|we do it for|makes? (me|us) feel|(i|we) (like|love|enjoy) (knowing|feeling|being)|"
+    r"(nice|good|reassuring|comforting|a relief) to know|comes? first|a big deal|"
+    r"(is|are|'s) everything|the main thing|what (drives|motivates|matters to)|motivates (me|us)|"
+    r"part of who|means (i|we) can|feel(ing)? (safe|secure|in control|independent|confident|free|valued|"
+    r"respected|trusted)|i believe in|passionate about)\b"
 )
 # A causal connective gives a motive only in a sentence that is not a complaint or a habit: "I book
 # by phone because the form is hidden" is a workaround, not what drives the person.
 _BECAUSE = re.compile(r"\b(because|cos|so that|so i can|so we can)\b")
+# A wish, a need, an intention, an ideal or a request (English modality, not a study's words).
 _WISH = re.compile(
-    r"\b(i|we) (really |just |would |'d )?(want|need|wish|hope|hoping|plan|aim|intend|mean) to\b|"
-    r"\b(would|'d) (like|love|prefer) to\b|\bi'?d (like|love)\b|\b(i|we) (want|need|wish)\b|"
-    r"\b(ideally|hopefully|if only|the dream|my goal|our goal|my plan|my aim|what i'?m after|"
-    r"be able to|would (really |also )?help|could (you )?let|make it possible|trying to|looking for|"
-    r"(it|that) would be (great|good|nice|better|helpful))\b"
+    _SUBJECT
+    + r" (want|need|wish|hope|'d like|would like|'d love|would love|'d prefer|would prefer)\b|"
+    # "we plan the week on Sundays" is a habit; "we plan to" an intention
+    + _SUBJECT
+    + r" (wanting|needing|wishing|hoping|planning|plan|aiming|aim|intending|intend|meaning|mean|looking|"
+    r"trying) to\b|"
+    r"\b(would|'d) (like|love|prefer) to\b|\b(i|we)'?d (like|love|prefer)\b|"
+    r"\b(keen|eager|determined|desperate|dying) to\b|"
+    r"\b(ideally|hopefully|if only|in an ideal world|the dream|my goal|our goal|my plan|our plan|my aim|"
+    r"my hope|my wish|what i'?m after|be able to|would (really |also )?help|could (you )?let|"
+    r"make it possible|trying to|looking for|i wish|"
+    r"(it|that|this|which)('d| would) (be|make)|would be (so |really |very |much )?(great|good|nice|"
+    r"ideal|brilliant|amazing|handy|useful|helpful|lovely|perfect|better|easier|a (big |huge |real )?help)|"
+    r"(there|it|they|this|the app|the site) (should|ought to|needs to)(?! have)|"
+    r"what (i|we) (really )?(want|need))\b|"
+    r"^(please|pls|let me|let us|allow me|give me|add|bring back|make it)\b"
 )
 _FAILURE = re.compile(
     r"\b(nobody|no one|never|can'?t|cannot|couldn'?t|won'?t|doesn'?t|didn'?t|isn'?t|wasn'?t|"
     r"don'?t (always )?(work|agree|show)|fails?|failed|broken|declined|blocked|missing|wrong|"
-    r"too (many|much|long|slow|late)|"
-    r"for the (second|third|fourth|fifth|nth) time|again|ugh|not impressed|gave up|give up)\b|:\("
+    r"too (many|much|long|slow|late|hard|complicated|expensive|small)|far too|"
+    r"for the (second|third|fourth|fifth|nth) time|again|ugh|not impressed|gave up|give up|"
+    r"takes? (ages|forever|hours|days|weeks)|took (ages|forever|hours|days|weeks)|on hold|"
+    r"keeps? (on )?(?!getting|improving|growing)\w+ing|end(ed)? up|no way to|there'?s no|there is no|"
+    r"without (warning|notice|explanation|asking)|"
+    r"(?<!not )(?<!n't )(?<!never )(hard|difficult|impossible|tricky|a pain|a nightmare|a hassle) to|"
+    r"impossible|makes? no sense|waste of|have to (keep|chase|ring|phone|call|re-?\w+))\b"
 )
+_FROWN = re.compile(r"[:;]-?[(\[/]|\U0001f620|\U0001f621|\U0001f61e|\U0001f622|\U0001f62d|\U0001f92c")
 _HABIT = re.compile(
     r"\b(usually|normally|always|often|sometimes|generally|typically|regularly|rarely|tend to|"
-    r"every|each (day|week|morning|evening|night|month|time)|twice|once a|"
+    r"whenever|every|each (day|week|morning|evening|night|month|time|shift|visit)|"
+    r"twice|once a|at the (end|start) of (each|every|the) (day|week|month|shift)|"
     r"most (days|weeks|mornings|evenings|nights|months|weekends)|"
     r"(daily|weekly|monthly|yearly)|now and then|from time to time|first thing|"
     r"on (mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends)|at weekends|"
-    r"in the (morning|evening|afternoon)s?|per (day|week|month|year)|times a)\b"
+    r"on (my|the) (commute|way (to|home)|lunch break|break)|"
+    r"in the (morning|evening|afternoon)s?|per (day|week|month|year)|times a|"
+    r"(i|we)('ve| have) been \w+ing)\b"
 )
 # "I check ...", "We top up ...": a first-person subject and a plain present verb (not a
 # past form, not a modal, not a state of mind).
@@ -61,7 +94,11 @@ _NOT_HABIT = (
     r"was|were|had|did|am|'m|have|'ve|think|feel|would|could|should|will|'ll|might|may|must|can|"
     r"just|really|never|don'?t|do not"
 )
-_PRESENT = re.compile(rf"^(?:\w+ )?(i|we) (?!({_NOT_HABIT})\b)[a-z]+(?<!ed) ")
+_PRESENT = re.compile(
+    rf"^(?:\w+ |first,? |then |(?:whenever|when|once|if|after|before) [^,]{{1,60}},? )?(i|we)"
+    rf"(?: (?:still|also|mostly|mainly|always|often|usually|normally|just|only))? (?!({_NOT_HABIT})\b)"
+    r"[a-z]+(?<!ed) "
+)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +117,11 @@ def negative(sentence: str) -> bool:
     words = re.findall(r"[a-z']+", sentence.lower())
     if not any(analyser.lexicon.get(word, 0.0) <= -1.0 for word in words):
         return False  # checked first: a dictionary look-up per word, where the full score is not
-    return bool(analyser.polarity_scores(sentence)["compound"] <= -0.05)
+    return _compound(sentence) <= -0.05
+
+
+def _compound(sentence: str) -> float:
+    return float(_sentiment().polarity_scores(sentence)["compound"])
 
 
 @lru_cache(maxsize=65_536)  # surveys repeat themselves
@@ -91,7 +132,12 @@ def kind_of(sentence: str) -> str | None:
         return MOTIVATIONS
     if _WISH.search(lowered):
         return GOALS
-    complaint = negative(sentence) or _FAILURE.search(lowered)
+    # a failure mark in a clearly positive sentence is praise ("nobody does it better")
+    complaint = (
+        negative(sentence)
+        or _FROWN.search(lowered)
+        or (_FAILURE.search(lowered) and _compound(sentence) <= 0.3)
+    )
     habit = _HABIT.search(lowered) or _PRESENT.search(lowered)
     if _BECAUSE.search(lowered) and not complaint and not habit:
         return MOTIVATIONS
