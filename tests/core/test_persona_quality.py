@@ -301,3 +301,51 @@ def test_a_sentence_ends_at_a_full_stop_or_an_emoticon(text, expected):
     from persona.grouping.draft import _SENTENCE_END
 
     assert _SENTENCE_END.split(text) == expected
+
+
+def test_a_cue_this_study_uses_for_another_kind_gives_way_to_the_column():
+    from persona.grouping.kinds import settle
+
+    # "every time" is a habit's cue; here people end their complaints with it, under the
+    # complaints question, while their real habits sit under the habits question
+    sides = ("north", "south", "east", "west", "main")
+    complaints = [f"The {side} lift is out, every time." for side in sides]
+    complaints += [f"The {thing} door is shut, every time." for thing in ("front", "back", "side", "fire")]
+    habits = [f"I usually take the {thing} to work." for thing in ("bus", "tram", "train", "ferry", "bike")]
+    habits += [f"Every morning I walk to the {place}." for place in ("station", "yard", "pier", "depot")]
+    texts = complaints + habits
+    hints = ["pain_points"] * len(complaints) + ["behaviours"] * len(habits)
+    kinds = settle(texts, hints)
+    assert kinds[: len(complaints)] == ["pain_points"] * len(complaints)
+    assert kinds[len(complaints) :] == ["behaviours"] * len(habits)
+    # with no column to judge by (one notes column) the cue stands
+    assert settle(texts, [None] * len(texts))[: len(complaints)] != ["pain_points"] * len(complaints)
+
+
+def test_a_cue_that_agrees_with_its_columns_is_kept_against_a_stray_column():
+    from persona.grouping.kinds import settle
+
+    texts = [f"I usually check the {thing} on Mondays." for thing in "abcdefghij"]
+    hints = ["behaviours"] * 8 + ["goals", "pain_points"]  # two answered under another question
+    assert settle(texts, hints) == ["behaviours"] * 10
+    # a cue of a kind no column asks for cannot be judged by the columns, and stands
+    wishes = [f"I'd love to see the {thing} in one place." for thing in "abcdefghij"]
+    assert settle(wishes, ["behaviours"] * 10) == ["goals"] * 10
+
+
+@pytest.mark.parametrize(
+    ("column", "kind"),
+    [
+        ("What would you like to be able to do?", "goals"),
+        ("What gets in your way?", "pain_points"),
+        ("What is hardest about booking?", "pain_points"),
+        ("How do you use the app today?", "behaviours"),
+        ("Why does this matter to you?", "motivations"),
+        ("notes", None),
+        ("Anything else?", None),
+    ],
+)
+def test_a_column_asks_for_the_kind_its_question_states(column, kind):
+    from persona.grouping.draft import _column_category
+
+    assert _column_category(column) == kind

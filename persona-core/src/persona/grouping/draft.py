@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona.grouping.features import TermSpace, tokens
-from persona.grouping.kinds import kind_of
+from persona.grouping.kinds import kind_of, settle
 from persona.grouping.units import Columns, Unit, dominant
 from persona.records import Record
 from persona.schema import Demographics, Persona, Quote
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 CATEGORIES = ("goals", "pain_points", "behaviours", "motivations")
 _COLUMN_CUES = {
     "pain_points": r"frustrat|pain|problem|difficult|annoy|dislike|hate|worst|issue|challenge|barrier|"
-    r"complain",
+    r"complain|hard|struggl|obstacle|in (your|the) way|go(es)? wrong|stops? you",
     "goals": r"goal|want|need|hope|wish|achiev|trying|aim|ideal",
     "motivations": r"why|motivat|reason|value|matter|important|love|like_most|best",
     "behaviours": r"how|often|usage|use|habit|routine|frequen|behaviou?r|channel|device|when",
@@ -90,8 +90,9 @@ def sentences(units: Sequence[Unit], columns: Columns) -> list[Sentence]:
                             continue
                         if about_removed(sentence):
                             continue  # "my email is [EMAIL_ADDRESS_7]": no statement about the person
-                        kind = kind_of(sentence) or category
-                        found.append(Sentence(sentence, record, index, kind, tokens(sentence)))
+                        found.append(Sentence(sentence, record, index, category, tokens(sentence)))
+    for each, kind in zip(found, settle([s.text for s in found], [s.category for s in found]), strict=True):
+        each.category = kind
     return found
 
 
@@ -110,11 +111,14 @@ def _turns(text: str) -> list[str]:
 
 
 def _column_category(name: str) -> str | None:
+    """The kind of answer a column asks for, from its name: a survey question's own words ("What
+    gets in your way?"), or, failing those, the kind the question itself states ("What would you
+    like to be able to do?" is a wish)."""
     lowered = name.lower()
     for category, pattern in _COLUMN_CUES.items():
         if re.search(pattern, lowered):
             return category
-    return None
+    return kind_of(name) if len(name.split()) >= 3 else None
 
 
 def compose(

@@ -21,6 +21,9 @@ a goal), and sentiment before habit ("I usually give up" is a pain point).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -113,36 +116,104 @@ def negative(sentence: str) -> bool:
     with at least one word of clearly negative valence (-1 or less on its -4..4 scale): a faintly
     negative word alone ("pay" is -0.4) does not make "my pay lands a day early" a complaint.
     A negated positive ("not helpful") is caught by the failure marks instead."""
-    analyser = _sentiment()
-    words = re.findall(r"[a-z']+", sentence.lower())
-    if not any(analyser.lexicon.get(word, 0.0) <= -1.0 for word in words):
-        return False  # checked first: a dictionary look-up per word, where the full score is not
-    return _compound(sentence) <= -0.05
+    return _negative_word(sentence) is not None
+
+
+def _negative_word(sentence: str) -> str | None:
+    """The most negative word of a sentence VADER scores negative (see ``negative``)."""
+    lexicon = _sentiment().lexicon
+    words = [(lexicon.get(word, 0.0), word) for word in re.findall(r"[a-z']+", sentence.lower())]
+    worst = min(words, default=(0.0, ""))
+    if worst[0] > -1.0:
+        return None  # checked first: a dictionary look-up per word, where the full score is not
+    return worst[1] if _compound(sentence) <= -0.05 else None
 
 
 def _compound(sentence: str) -> float:
     return float(_sentiment().polarity_scores(sentence)["compound"])
 
 
-@lru_cache(maxsize=65_536)  # surveys repeat themselves
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    rule: str  #: which of the module's signals said it
+    said: str  #: the words that said it ("every", "keeps logging", "negative: useless")
+
+
 def kind_of(sentence: str) -> str | None:
     """The kind the sentence itself states, or ``None`` when it says nothing of its kind."""
+    found = cue(sentence)
+    return found.kind if found else None
+
+
+@lru_cache(maxsize=65_536)  # surveys repeat themselves
+def cue(sentence: str) -> Cue | None:
+    """What in the sentence states its kind (``kind_of``), or ``None``."""
     lowered = " ".join(sentence.lower().replace("\u2019", "'").split())
-    if _VALUE.search(lowered):
-        return MOTIVATIONS
-    if _WISH.search(lowered):
-        return GOALS
+    if match := _VALUE.search(lowered):
+        return Cue(MOTIVATIONS, "value", match.group(0))
+    if match := _WISH.search(lowered):
+        return Cue(GOALS, "wish", match.group(0))
     # a failure mark in a clearly positive sentence is praise ("nobody does it better")
+    word = _negative_word(sentence)
     complaint = (
-        negative(sentence)
-        or _FROWN.search(lowered)
-        or (_FAILURE.search(lowered) and _compound(sentence) <= 0.3)
+        Cue(PAINS, "sentiment", f"negative: {word}")
+        if word
+        else _matched(PAINS, "frown", _FROWN.search(lowered))
+        or (_compound(sentence) <= 0.3 and _matched(PAINS, "failure", _FAILURE.search(lowered)))
+        or None
     )
-    habit = _HABIT.search(lowered) or _PRESENT.search(lowered)
-    if _BECAUSE.search(lowered) and not complaint and not habit:
-        return MOTIVATIONS
-    if complaint:
-        return PAINS
-    if habit:
-        return BEHAVIOURS
-    return None
+    habit = _matched(BEHAVIOURS, "habit", _HABIT.search(lowered)) or _matched(
+        BEHAVIOURS, "present", _PRESENT.search(lowered)
+    )
+    if (match := _BECAUSE.search(lowered)) and not complaint and not habit:
+        return Cue(MOTIVATIONS, "because", match.group(0))
+    return complaint or habit
+
+
+def _matched(kind: str, rule: str, match: re.Match[str] | None) -> Cue | None:
+    return Cue(kind, rule, match.group(0).strip()) if match else None
+
+
+#: a cue whose kind agrees with the column it was answered in less often than this is one the
+#: study's people use for something else ("..., every time." under "What is hardest?")
+RELIABLE = 0.35
+#: answers with a column hint a cue needs before its agreement is judged (else its rule's, with RULE_SEEN)
+CUE_SEEN, RULE_SEEN = 8, 20
+
+
+def settle(sentences: Sequence[str], hints: Sequence[str | None]) -> list[str | None]:
+    """The kind of each sentence of a study: its own cue, or, where it states none, the column
+    it was answered in (``hints``, None for a column that says nothing of a kind).
+
+    A cue that this study's people use for another kind is not trusted: where the answers a cue
+    fired on, with a column of a kind, agree with their column less often than RELIABLE (a
+    column is right for most of its answers, a cue that fires on the wrong kind agrees about as
+    often as chance), the column decides those sentences. Judged per cue where it fired often
+    enough, else per rule, and only for a kind some column asks for; a study with no telling
+    columns (one notes column) has nothing to judge by and keeps its cues."""
+    cues = [cue(sentence) for sentence in sentences]
+    hinted = set(hints)  # a cue of a kind no column asks for cannot agree with one
+    seen: Counter[tuple[str, ...]] = Counter()
+    agreed: Counter[tuple[str, ...]] = Counter()
+    for found, hint in zip(cues, hints, strict=True):
+        if found and hint and found.kind in hinted:
+            for key in ((found.kind, found.rule, found.said), (found.kind, found.rule)):
+                seen[key] += 1
+                agreed[key] += found.kind == hint
+
+    def trusted(found: Cue) -> bool:
+        if found.kind not in hinted:
+            return True
+        for key, least in (
+            ((found.kind, found.rule, found.said), CUE_SEEN),
+            ((found.kind, found.rule), RULE_SEEN),
+        ):
+            if seen[key] >= least:
+                return agreed[key] / seen[key] >= RELIABLE
+        return True
+
+    return [
+        found.kind if found and (hint is None or trusted(found)) else hint
+        for found, hint in zip(cues, hints, strict=True)
+    ]
