@@ -137,3 +137,30 @@ def test_a_leak_left_behind_is_still_reported():
     anonymiser.anonymise([("Give us an alert when advance fares drop.", None)] * 3)
     # a person the anonymiser never saw, in text that claims to be anonymised
     assert anonymiser.rescan(["Then Harriet Oduya rang me on 07700 900123."])["PERSON"] == 1
+
+
+@pytest.mark.parametrize(
+    ("texts", "kept", "gone"),
+    [
+        # "Nan" is somebody's name in one answer; "my nan" in the others is a grandmother
+        (
+            [
+                "Nan came round on Sunday.",
+                "I help my nan with her online shopping.",
+                "We visit my Nan every week.",
+            ],
+            ["my nan with", "my Nan every"],
+            ["Nan came"],
+        ),
+        # the name after the word for who they are still goes, the word stays
+        (["My Nan Doris came round on Sunday."], ["My Nan "], ["Doris"]),
+        (["my nana Chidera rang me."], ["my nana "], ["Chidera"]),
+    ],
+)
+def test_a_word_for_someone_in_a_persons_life_is_not_their_name(texts, kept, gone):
+    out, _ = Anonymiser(PrivacySettings()).anonymise([(t, "notes") for t in texts])
+    joined = "\n".join(out)
+    for text in kept:
+        assert text in joined, joined
+    for text in gone:
+        assert text not in joined, joined

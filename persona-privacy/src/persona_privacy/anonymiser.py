@@ -393,10 +393,14 @@ def _without_sentence_start_words(
 def _ordinary_occurrence(text: str, start: int, end: int) -> bool:
     """An occurrence a found value is not carried to: a common English word written as one, in
     lower case or capitalised only because a sentence starts there ("advance fares drop", "a
-    mid-journey change" after either was taken for a name). Where the detector found it, it goes."""
+    mid-journey change" after either was taken for a name), or a word for someone in a person's
+    life ("my nan"). Where the detector found it, it goes."""
     from persona_privacy.names import common_word, inflected, names, ordinary
+    from persona_privacy.words import kin
 
     value = text[start:end]
+    if kin(text, start, end):
+        return True  # "my nan", where "Nan" was somebody's name elsewhere in the run
     if not (value.islower() or _SENTENCE_START.search(text, 0, start)):
         return False
     # a known name keeps going with it ("said harriet"), unless it is also plainly a word

@@ -15,14 +15,14 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
-from persona_privacy.words import MONTH_WORD, alternation, header_words, surname_particles
+from persona_privacy.words import MONTH_WORD, alternation, header_words, kin, surname_particles
 
 if TYPE_CHECKING:
     from persona import Executor
@@ -280,7 +280,7 @@ class Detector:
                 kept.append(detection)
             else:
                 dropped.append((detection, rule))
-        found = [_place(text, _birth(text, d)) for d in resolve(text, kept)]
+        found = [_place(text, _birth(text, _after_kin(text, d))) for d in resolve(text, kept)]
         return _whole_name_cell(text, found, header), dropped
 
     def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
@@ -315,7 +315,22 @@ class Detector:
             return "acronym"  # NHS, BBC, NATO: institutions, not anyone's personal data
         if detection.entity == "LOCATION" and detection.source in GUESSED and value.isdigit():
             return "bare number"  # "the 101 train": NER's guess; postcodes and addresses have rules
+        if detection.entity in ("PERSON", "ORGANIZATION", "LOCATION") and kin(
+            text, detection.start, detection.end
+        ):
+            return "kinship word"  # "my Nan": a word for someone, not their name (Nan is one too)
         return None
+
+
+def _after_kin(text: str, detection: Detection) -> Detection:
+    """A name found with the word for who the person is ("my Nan Doris"): the name only."""
+    first = re.match(r"\S+\s+", text[detection.start : detection.end])
+    if detection.entity != "PERSON" or first is None:
+        return detection
+    word_end = detection.start + len(first.group().rstrip())
+    if not kin(text, detection.start, word_end):
+        return detection
+    return replace(detection, start=detection.start + first.end())
 
 
 # A date said to be a birth date: it keeps its year at most (Safe Harbor 3), not month and year.

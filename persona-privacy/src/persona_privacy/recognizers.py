@@ -16,7 +16,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 
 from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
 from persona_privacy.names import common_word, distinctive, inflected, names, ordinary
-from persona_privacy.words import DETERMINERS, alternation, data_lines, surname_particles
+from persona_privacy.words import DETERMINERS, alternation, data_lines, kin, surname_particles
 
 # Blanks inside a line: the space in a cue phrase that must not cross a line break.
 _BLANK = r"[ \t]+"
@@ -343,6 +343,7 @@ class PersonaProperNounRecognizer(PersonaRecognizer):
                 and token.is_alpha
                 # the small tagger calls "van" NNP: a lower-case word counts only as a known name
                 and (token.text[:1].isupper() or distinctive(token.text))
+                and not kin(doc.text, token.idx, token.idx + len(token.text))
             ):
                 run.append(token)
                 continue

@@ -46,3 +46,16 @@ def alternation(name: str, language: str = "en", space: str = r"\s+") -> str:
 def surname_particles(language: str = "en") -> frozenset[str]:
     """Words that begin a surname before its capitalised part ("Ní Bhraonáin", "van der Berg")."""
     return frozenset(word.casefold() for word in data_words("surname_particles.txt", language))
+
+
+_POSSESSIVE_BEFORE = re.compile(r"\b(?:my|our|your|his|her|their)\s+\Z", re.I)
+
+
+def kin(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a word for someone in a person's life, not their name ("my
+    nan", "her Gran"; kinship.txt): some are first names too (Nan, Nana). Lower case, or
+    capitalised after a possessive; "Nan came round" may be a name and is left to the rules."""
+    word = text[start:end]
+    if word.casefold() not in data_lines("kinship.txt"):
+        return False
+    return word.islower() or bool(_POSSESSIVE_BEFORE.search(text, 0, start))
