@@ -349,3 +349,28 @@ def test_a_column_asks_for_the_kind_its_question_states(column, kind):
     from persona.grouping.draft import _column_category
 
     assert _column_category(column) == kind
+
+
+def test_with_no_column_a_cue_used_for_what_others_call_another_kind_gives_way_to_its_topic():
+    from persona.grouping.kinds import settle
+
+    places = ("north", "south", "east", "west", "main", "front", "back", "side", "fire")
+    broken = [f"The {place} lift is broken." for place in places]  # complaints by their own cue
+    every = [f"The {place} lift is out, every time." for place in places]  # "every": a habit's cue
+    habits = [f"I usually take the {way} to the office." for way in ("bus", "tram", "train", "ferry", "bike")]
+    texts = broken + every + habits
+    kinds = settle(texts, [None] * len(texts))  # one notes column: no question to judge by
+    assert kinds[len(broken) : len(broken) + len(every)] == ["pain_points"] * len(every)
+    assert kinds[: len(broken)] == ["pain_points"] * len(broken)
+    assert kinds[-len(habits) :] == ["behaviours"] * len(habits)
+    # where the cue's sentences are about what other habits are about, it stands
+    routine = [
+        f"Every {day} I take the {way} to the office."
+        for day, way in zip(
+            ("monday", "tuesday", "friday", "sunday", "morning", "evening", "week", "day", "night"),
+            ("bus", "tram", "train", "ferry", "bike", "bus", "tram", "train", "ferry"),
+            strict=True,
+        )
+    ]
+    texts = broken + routine + habits
+    assert settle(texts, [None] * len(texts))[len(broken) : len(broken) + len(routine)] == ["behaviours"] * 9

@@ -95,7 +95,11 @@ _HABIT = re.compile(
 # past form, not a modal, not a state of mind).
 _NOT_HABIT = (
     r"was|were|had|did|am|'m|have|'ve|think|feel|would|could|should|will|'ll|might|may|must|can|"
-    r"just|really|never|don'?t|do not"
+    r"just|really|never|don'?t|do not|"
+    # English's common irregular past tenses ("I bought it for Christmas" tells of once, not a habit)
+    r"bought|got|went|took|made|said|came|gave|told|found|thought|felt|left|kept|sent|spent|paid|"
+    r"ran|saw|knew|began|brought|caught|chose|drove|fell|forgot|heard|held|lost|met|rang|sold|"
+    r"spoke|stood|stuck|taught|understood|woke|won|wrote"
 )
 _PRESENT = re.compile(
     rf"^(?:\w+ |first,? |then |(?:whenever|when|once|if|after|before) [^,]{{1,60}},? )?(i|we)"
@@ -186,12 +190,13 @@ def settle(sentences: Sequence[str], hints: Sequence[str | None]) -> list[str | 
     """The kind of each sentence of a study: its own cue, or, where it states none, the column
     it was answered in (``hints``, None for a column that says nothing of a kind).
 
-    A cue that this study's people use for another kind is not trusted: where the answers a cue
-    fired on, with a column of a kind, agree with their column less often than RELIABLE (a
-    column is right for most of its answers, a cue that fires on the wrong kind agrees about as
-    often as chance), the column decides those sentences. Judged per cue where it fired often
-    enough, else per rule, and only for a kind some column asks for; a study with no telling
-    columns (one notes column) has nothing to judge by and keeps its cues."""
+    A cue that this study's people use for another kind is not trusted. Under a column of a
+    kind, that is a cue whose answers agree with their column less often than RELIABLE (a column
+    is right for most of its answers; a cue that fires on the wrong kind agrees about as often as
+    chance): the column decides those sentences. Elsewhere (one notes column, a transcript) it is
+    a cue whose sentences are about what the study's other cues call another kind (``_topics``):
+    those sentences take the kind their topic says where it is clear, else none. Judged per cue
+    where it fired often enough, else per rule."""
     cues = [cue(sentence) for sentence in sentences]
     hinted = set(hints)  # a cue of a kind no column asks for cannot agree with one
     seen: Counter[tuple[str, ...]] = Counter()
@@ -213,7 +218,88 @@ def settle(sentences: Sequence[str], hints: Sequence[str | None]) -> list[str | 
                 return agreed[key] / seen[key] >= RELIABLE
         return True
 
-    return [
-        found.kind if found and (hint is None or trusted(found)) else hint
-        for found, hint in zip(cues, hints, strict=True)
-    ]
+    unhinted = [i for i, (found, hint) in enumerate(zip(cues, hints, strict=True)) if found and hint is None]
+    topic = _topics(sentences, cues, unhinted) if len(unhinted) >= CUE_SEEN else {}
+    out: list[str | None] = []
+    for i, (found, hint) in enumerate(zip(cues, hints, strict=True)):
+        if found is None:
+            out.append(hint)
+        elif hint is not None:
+            out.append(found.kind if trusted(found) else hint)
+        else:
+            out.append(topic.get(i, found.kind))
+    return out
+
+
+def _topics(sentences: Sequence[str], cues: Sequence[Cue | None], judged: Sequence[int]) -> dict[int, str]:
+    """The kind of each sentence in ``judged`` whose cue is one this study uses for another kind.
+
+    A naive Bayes model over content words (``features.tokens``, the cue's own words left out)
+    learns from every cued sentence what each kind is said about; each cue of a WEAK rule fired
+    often enough is judged by the model trained without it (leave-one-cue-out): if fewer than
+    RELIABLE of its sentences are about its own kind, those sentences take the model's kind where
+    its posterior is at least CONFIDENT, else none. A study whose cues are right keeps them all.
+    Only the weak rules are judged: a frequency adverb, a present tense or a failure mark says
+    less about a sentence than a sentiment word, a wish or a value, and two cues that disagree
+    about the same topic would otherwise condemn each other."""
+    import numpy as np
+    from scipy.sparse import csr_array
+
+    from persona.grouping.features import tokens
+
+    labelled = [i for i, found in enumerate(cues) if found]
+    position = {kind: n for n, kind in enumerate(KINDS)}
+    index: dict[str, int] = {}
+    rows, cols = [], []
+    for row, i in enumerate(labelled):
+        found = cues[i]
+        assert found is not None
+        own = set(found.said.split())
+        for word in set(tokens(sentences[i])) - own:
+            rows.append(row)
+            cols.append(index.setdefault(word, len(index)))
+    if not index:
+        return {}
+    x = csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(labelled), len(index)))
+    y = np.zeros((len(labelled), len(KINDS)))
+    keys: dict[tuple[str, str, str], list[int]] = {}
+    for row, i in enumerate(labelled):
+        found = cues[i]
+        assert found is not None
+        y[row, position[found.kind]] = 1.0
+        keys.setdefault((found.kind, found.rule, found.said), []).append(row)
+    counts = np.asarray(x.T @ y)  # word x kind
+    totals = y.sum(axis=0)
+    row_of = {i: row for row, i in enumerate(labelled)}
+    wanted = {row_of[i] for i in judged}
+    out: dict[int, str] = {}
+    for (kind, rule, _), members in keys.items():
+        if rule not in WEAK or len(members) < CUE_SEEN or not wanted.intersection(members):
+            continue
+        own_x = x[members]
+        own_y = y[members]
+        rest = counts - np.asarray(own_x.T @ own_y)
+        rest_totals = totals - own_y.sum(axis=0)
+        if rest_totals[position[kind]] == 0:
+            continue  # no other cue of its kind to compare with
+        words = rest.sum(axis=0) + len(index)
+        log_likelihood = np.log((rest + 1.0) / words)
+        prior = np.log((rest_totals + 1.0) / (rest_totals.sum() + len(KINDS)))
+        scores = np.asarray(own_x @ log_likelihood) + prior
+        scores -= scores.max(axis=1, keepdims=True)
+        posterior = np.exp(scores)
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        best = posterior.argmax(axis=1)
+        if np.mean(best == position[kind]) >= RELIABLE:
+            continue
+        for n, row in enumerate(members):
+            if row in wanted and posterior[n, best[n]] >= CONFIDENT:
+                out[labelled[row]] = KINDS[best[n]]
+    return out
+
+
+KINDS = (GOALS, PAINS, BEHAVIOURS, MOTIVATIONS)
+#: the posterior the topic model needs before it gives a sentence a kind its cue did not
+CONFIDENT = 0.9
+#: the rules whose cues the topic model may overrule (``_topics``)
+WEAK = frozenset({"habit", "present"})
