@@ -306,11 +306,11 @@ def test_a_sentence_ends_at_a_full_stop_or_an_emoticon(text, expected):
 def test_a_cue_this_study_uses_for_another_kind_gives_way_to_the_column():
     from persona.grouping.kinds import settle
 
-    # "every time" is a habit's cue; here people end their complaints with it, under the
-    # complaints question, while their real habits sit under the habits question
+    # "always" is a habit's cue; here people complain with it ("the lift is always out of order"),
+    # under the complaints question, while their real habits sit under the habits question
     sides = ("north", "south", "east", "west", "main")
-    complaints = [f"The {side} lift is out, every time." for side in sides]
-    complaints += [f"The {thing} door is shut, every time." for thing in ("front", "back", "side", "fire")]
+    complaints = [f"The {side} lift is always out of order." for side in sides]
+    complaints += [f"The {thing} door is always locked." for thing in ("front", "back", "side", "staff")]
     habits = [f"I usually take the {thing} to work." for thing in ("bus", "tram", "train", "ferry", "bike")]
     habits += [f"Every morning I walk to the {place}." for place in ("station", "yard", "pier", "depot")]
     texts = complaints + habits
@@ -354,9 +354,13 @@ def test_a_column_asks_for_the_kind_its_question_states(column, kind):
 def test_with_no_column_a_cue_used_for_what_others_call_another_kind_gives_way_to_its_topic():
     from persona.grouping.kinds import settle
 
-    places = ("north", "south", "east", "west", "main", "front", "back", "side", "fire")
-    broken = [f"The {place} lift is broken." for place in places]  # complaints by their own cue
-    every = [f"The {place} lift is out, every time." for place in places]  # "every": a habit's cue
+    places = ("north", "south", "east", "west", "main", "front", "back", "side", "staff")
+    broken = [
+        f"The {place} lift by the car park is broken." for place in places
+    ]  # complaints by their own cue
+    every = [
+        f"The {place} lift by the car park is always out of order." for place in places
+    ]  # "always": a habit's cue
     habits = [f"I usually take the {way} to the office." for way in ("bus", "tram", "train", "ferry", "bike")]
     texts = broken + every + habits
     kinds = settle(texts, [None] * len(texts))  # one notes column: no question to judge by

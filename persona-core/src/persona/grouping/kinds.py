@@ -180,7 +180,7 @@ def _matched(kind: str, rule: str, match: re.Match[str] | None) -> Cue | None:
 
 
 #: a cue whose kind agrees with the column it was answered in less often than this is one the
-#: study's people use for something else ("..., every time." under "What is hardest?")
+#: study's people use for something else ("the lift is always out of order" under "What gets in your way?")
 RELIABLE = 0.35
 #: answers with a column hint a cue needs before its agreement is judged (else its rule's, with RULE_SEEN)
 CUE_SEEN, RULE_SEEN = 8, 20
