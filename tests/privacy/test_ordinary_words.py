@@ -164,3 +164,21 @@ def test_a_word_for_someone_in_a_persons_life_is_not_their_name(texts, kept, gon
         assert text in joined, joined
     for text in gone:
         assert text not in joined, joined
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My daughter Chidera starts school in September.", "Chidera"),
+        ("my nana Chidera rang me last night.", "Chidera"),
+    ],
+)
+def test_a_name_after_a_word_for_who_someone_is_is_a_person(detector, text, name):
+    entities = {value: entity for entity, value in found(detector, text)}
+    assert entities.get(name) == "PERSON", entities
+
+
+def test_an_organisation_after_a_kinship_phrase_that_is_not_right_before_it_stays_one(detector):
+    text = "My daughter works at Harwick Logistics on Saturdays."
+    entities = {value: entity for entity, value in found(detector, text)}
+    assert all(entity != "PERSON" for value, entity in entities.items() if "Harwick" in value), entities

@@ -280,7 +280,9 @@ class Detector:
                 kept.append(detection)
             else:
                 dropped.append((detection, rule))
-        found = [_place(text, _birth(text, _after_kin(text, d))) for d in resolve(text, kept)]
+        found = [
+            _place(text, _birth(text, _kin_named(text, _after_kin(text, d)))) for d in resolve(text, kept)
+        ]
         return _whole_name_cell(text, found, header), dropped
 
     def _keep_rule(self, text: str, detection: Detection, header: str | None) -> str | None:
@@ -331,6 +333,25 @@ def _after_kin(text: str, detection: Detection) -> Detection:
     if not kin(text, detection.start, word_end):
         return detection
     return replace(detection, start=detection.start + first.end())
+
+
+_KIN_BEFORE = re.compile(
+    rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:(?:{alternation('kinship_modifiers.txt')})\s+)?"
+    rf"(?:{alternation('kinship.txt')})(?:'s|’s)?,?\s+)\Z"
+)
+
+
+def _kin_named(text: str, detection: Detection) -> Detection:
+    """A guessed organisation or place right after a word for who someone is ("my daughter
+    Chidera", which the small model calls an organisation): a PERSON, so its placeholder and
+    surrogate say what it is."""
+    from persona_privacy.content import GUESSED
+
+    if detection.entity not in ("ORGANIZATION", "LOCATION") or detection.source not in GUESSED:
+        return detection
+    if not _KIN_BEFORE.search(text, max(0, detection.start - 60), detection.start):
+        return detection
+    return replace(detection, entity="PERSON")
 
 
 # A date said to be a birth date: it keeps its year at most (Safe Harbor 3), not month and year.
