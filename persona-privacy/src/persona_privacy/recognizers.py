@@ -460,7 +460,9 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
         for match in _overlapping(_LOWER_CUE, text):
             first = match.group(1)
             weak = re.search(r"(?i)\b(?:with|and)\s+$", text[match.start() : match.start(1)])
-            unheard = not weak and not common_word(first) and tags.get(match.start(1), "NN")[:2] in _NAME_TAGS
+            # the tagger guesses a word it does not know by its ending ("guled" a past tense, "temitope"
+            # a verb): after a strong cue, a word English does not use is a name whatever its tag
+            unheard = not weak and not common_word(first)
             if (not gazetteer.is_first(first) or ordinary(first)) and not unheard:
                 continue  # a known first name, or after a strong cue a word English does not use
             if tags.get(match.start(1), "NN") in ("NNS", "VBZ") and inflected(first):
