@@ -147,3 +147,29 @@ def test_streams_of_several_files_get_the_prefixes_of_a_whole_read(tmp_path):
     assert [next(s.records()).id for s in stream_all(paths, InputLimits())] == [
         d.records[0].id for d in read_all(paths, InputLimits())
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("windows.csv", b'who,said\r\nP1,"two\r\nlines"\r\nP2,ok\r\n'),
+        ("windows.tsv", b"who\tsaid\r\nP1\tfine\r\n"),
+        ("windows.jsonl", b'{"who": "P1", "said": "ok"}\r\n{"who": "P2", "said": "fine"}\r\n'),
+        ("windows.txt", b"P1: hello\r\n\r\nP2: hi there\r\n"),
+        ("unix.csv", b"who,said\nP1,ok\n"),
+    ],
+)
+def test_a_copy_with_nothing_changed_is_the_file_byte_for_byte(tmp_path, name, content):
+    """A Windows export keeps its CRLF line endings: a copy with no value changed is the file."""
+    from persona.output import RunWriter
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    streamed = Stream(path, display=name)
+    with RunWriter(tmp_path / "out") as writer:
+        with writer.open_text(name) as handle:
+            streamed.write((text for text, _ in streamed.values()), handle)
+        writer.commit()
+    assert (tmp_path / "out" / name).read_bytes() == content
+    whole = read(path, display=name, structure=True)
+    assert whole.write([text for text, _ in whole.values()]).encode() == content

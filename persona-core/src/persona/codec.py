@@ -226,6 +226,8 @@ class Stream:
             raise InputError(f"{self.display}: unsupported file type '{path.suffix}'")
         self.format = kind
         self._document: Document | None = None
+        #: the line ending the file is written with ("\r\n" for a Windows export), kept in a copy
+        self.newline = "\n"
         self.ragged_rows: list[int] = []  #: the first rows whose extra fields were joined
         self._ragged = 0
         if kind not in STREAMED:
@@ -281,12 +283,12 @@ class Stream:
             return
         if self.format == "jsonl":
             for _, value, _ in self._lines():
-                handle.write(_jsonl_line(_refill(value, out)))
+                handle.write(_jsonl_line(_refill(value, out), self.newline))
         elif self.format in _TEXT:
             for _ in self.values():
                 handle.write(next(out))
         else:
-            _write_rows(handle, self.delimiter, (len(row.cells) for row in self._rows()), out)
+            _write_rows(handle, self.delimiter, (len(row.cells) for row in self._rows()), out, self.newline)
         if next(out, None) is not None:
             raise ValueError(f"{self.display}: more values given than the file holds")
 
@@ -360,6 +362,7 @@ class Stream:
         except OSError as exc:
             raise InputError(f"{self.display}: cannot read the file: {exc.strerror}") from None
         self.sha256, self.size = digest.hexdigest(), self._stamp[0]
+        self.newline = newline_of(head.decode("latin-1"))
         checked: dict[str, tuple[InputError | None, InputError | None]] = {}
 
         def check(name: str) -> tuple[InputError | None, InputError | None]:
@@ -622,9 +625,11 @@ def _table_rows(
         raise InputError(f"{display}, row {reader.line_num}: invalid CSV: {exc}") from None
 
 
-def _write_rows(handle: Any, delimiter: str, widths: Iterable[int], out: Iterator[str]) -> None:
-    """Rows of ``widths`` cells each, taken in order from ``out``."""
-    writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+def _write_rows(
+    handle: Any, delimiter: str, widths: Iterable[int], out: Iterator[str], newline: str = "\n"
+) -> None:
+    """Rows of ``widths`` cells each, taken in order from ``out``, each ended with ``newline``."""
+    writer = csv.writer(handle, delimiter=delimiter, lineterminator=newline)
     for width in widths:
         writer.writerow([next(out) for _ in range(width)])
 
@@ -644,9 +649,11 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
         if row.ragged:
             ragged.append(row.line)
 
+    newline = newline_of(text[:SAMPLE_BYTES])
+
     def rebuild(out: list[str]) -> str:
-        buffer = io.StringIO()
-        _write_rows(buffer, delimiter, widths, iter(out))
+        buffer = io.StringIO(newline="")
+        _write_rows(buffer, delimiter, widths, iter(out), newline)
         return buffer.getvalue()
 
     return Parsed(records, values, rebuild, ragged)
@@ -730,7 +737,8 @@ def parse_jsonl(text: str, display: str, prefix: str, limits: InputLimits) -> Pa
     for _, value, found in _jsonl_lines(io.StringIO(text, newline=None), display, prefix):
         documents.append(value)
         records.extend(found)
-    return _structured(documents, records, lambda docs: "".join(map(_jsonl_line, docs)))
+    newline = newline_of(text[:SAMPLE_BYTES])
+    return _structured(documents, records, lambda docs: "".join(_jsonl_line(doc, newline) for doc in docs))
 
 
 def _jsonl_lines(handle: Iterable[str], display: str, prefix: str) -> Iterator[tuple[int, Any, list[Record]]]:
@@ -743,8 +751,14 @@ def _jsonl_lines(handle: Iterable[str], display: str, prefix: str) -> Iterator[t
         yield number, value, list(_items_to_records([value], display, prefix, number))
 
 
-def _jsonl_line(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False) + "\n"
+def _jsonl_line(value: Any, newline: str = "\n") -> str:
+    return json.dumps(value, ensure_ascii=False) + newline
+
+
+def newline_of(head: str) -> str:
+    """The line ending a file's first line ends with: ``"\r\n"`` (a Windows export) or ``"\n"``."""
+    end = head.find("\n")
+    return "\r\n" if end > 0 and head[end - 1] == "\r" else "\n"
 
 
 def parse_yaml(text: str, display: str, prefix: str, limits: InputLimits) -> Parsed:

@@ -80,11 +80,12 @@ class RunWriter:
 
     @contextmanager
     def open_text(self, name: str) -> Iterator[TextIO]:
-        """A file of the folder to write a piece at a time (UTF-8); ``name`` may hold folders."""
+        """A file of the folder to write a piece at a time (UTF-8, line endings as written: a copy
+        of a Windows export keeps its CRLF); ``name`` may hold folders."""
         assert self.temp is not None
         path = self.temp / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
+        with path.open("w", encoding="utf-8", newline="") as out:  # written as given: no translation
             yield out
 
     def write_json(self, name: str, data: Any) -> None:
