@@ -192,8 +192,9 @@ def test_a_streamed_copy_is_what_anonymising_the_values_in_memory_gives(
     document = read(table, structure=True)
     anonymiser = Anonymiser(PrivacySettings(batch_size=8, hash_key="k" * 32), "hash")
     out, _ = anonymiser.anonymise(document.values())
-    assert (persona_home / "out" / "input-1.csv").read_text() == document.write(out)
-    assert document.write(out) != table.read_text()
+    # byte for byte: the study is written with CRLF, and the copy keeps it
+    assert (persona_home / "out" / "input-1.csv").read_bytes() == document.write(out).encode()
+    assert document.write(out).encode() != table.read_bytes()
 
 
 def test_a_file_that_changes_during_the_run_stops_it_with_nothing_written(
@@ -233,7 +234,7 @@ def test_the_rescan_of_changed_values_counts_what_a_rescan_of_every_value_counts
     values += [("Android kept crashing, so I moved to the Android beta", "notes")] * 3
     values += [
         # "Bill" guessed a name where a sentence starts, and written "bill" elsewhere: the run's content
-        ("Bill payments go out monthly. The bill came late.", None),
+        ("Bill went up again in May. The bill came late.", None),
         ("Spoke to Ruairidh at the desk", None),
     ]
     detected_again: list[int] = []

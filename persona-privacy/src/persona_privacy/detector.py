@@ -237,6 +237,7 @@ class Detector:
         # Research tables repeat themselves ("daily", "Staff nurse"): each distinct text is analysed once.
         unique = list(dict.fromkeys(piece for _, _, piece in to_analyse))
         analysed: dict[str, list[Detection]] = {}
+        modifiers: dict[str, set[tuple[int, int]]] = {}  # spans NER called a person that modify a noun
         if unique:
             with self.nlp.memory_zone():
                 artifacts = self.analyzer.nlp_engine.process_batch(
@@ -259,23 +260,36 @@ class Detector:
                         )
                         for r in found
                     ]
+                    modifiers[piece] = {
+                        (d.start, d.end)
+                        for d in analysed[piece]
+                        if d.entity == "PERSON" and _noun_modifier(nlp_artifacts.tokens, d.start, d.end)
+                    }
+        spans: list[set[tuple[int, int]]] = [set() for _ in values]
         for index, offset, piece in to_analyse:
             results[index].extend(  # type: ignore[union-attr]
                 Detection(d.entity, d.start + offset, d.end + offset, d.score, d.source)
                 for d in analysed[piece]
             )
+            spans[index].update((start + offset, end + offset) for start, end in modifiers[piece])
         return [
-            self._clean(text, found or [], header)
-            for (text, header), found in zip(values, results, strict=True)
+            self._clean(text, found or [], header, modifying)
+            for (text, header), found, modifying in zip(values, results, spans, strict=True)
         ]
 
     def _clean(
-        self, text: str, found: list[Detection], header: str | None = None
+        self,
+        text: str,
+        found: list[Detection],
+        header: str | None = None,
+        modifiers: set[tuple[int, int]] | None = None,
     ) -> tuple[list[Detection], list[tuple[Detection, str]]]:
         kept = []
         dropped = []
         for detection in found:
             rule = self._keep_rule(text, detection, header)
+            if rule is None and modifiers and (detection.start, detection.end) in modifiers:
+                rule = "noun before a noun"  # "Bill payments go out": NER's person modifies a noun
             if rule is None:
                 kept.append(detection)
             else:
@@ -352,6 +366,27 @@ def _kin_named(text: str, detection: Detection) -> Detection:
     if not _KIN_BEFORE.search(text, max(0, detection.start - 60), detection.start):
         return detection
     return replace(detection, entity="PERSON")
+
+
+def _noun_modifier(doc: Any, start: int, end: int) -> bool:
+    """Whether a one-word span NER called a person is a common word starting a sentence before a
+    lower-case noun that is the subject ("Bill payments go out", "Grace periods are short"), not a
+    name before its verb ("Bill said", "Bill texts me")."""
+    from persona_privacy.names import common_word
+
+    tokens = [t for t in doc if start <= t.idx < end]
+    if len(tokens) != 1 or not common_word(tokens[0].text):
+        return False
+    token = tokens[0]
+    if token.i > 0 and doc[token.i - 1].text not in (".", "!", "?", ":", ";", "\n"):
+        return False
+    if token.i + 1 >= len(doc):
+        return False
+    after = doc[token.i + 1]
+    if not (after.is_alpha and after.text.islower() and after.tag_ in ("NN", "NNS")):
+        return False
+    # a noun read as the name's verb takes an object after it ("Bill texts me", "Bill lists the ...")
+    return not (token.i + 2 < len(doc) and doc[token.i + 2].tag_ in ("PRP", "DT", "PRP$"))
 
 
 # A date said to be a birth date: it keeps its year at most (Safe Harbor 3), not month and year.
