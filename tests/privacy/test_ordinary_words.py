@@ -171,11 +171,26 @@ def test_a_word_for_someone_in_a_persons_life_is_not_their_name(texts, kept, gon
     [
         ("My daughter Chidera starts school in September.", "Chidera"),
         ("my nana Chidera rang me last night.", "Chidera"),
+        ("Spoke to Ruairidh about it.", "Ruairidh"),  # the small model calls it a place
     ],
 )
 def test_a_name_after_a_word_for_who_someone_is_is_a_person(detector, text, name):
     entities = {value: entity for entity, value in found(detector, text)}
     assert entities.get(name) == "PERSON", entities
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "We talked to Leeds City Council about parking.",
+            "Leeds City Council",
+        ),  # spoken to, an organisation
+    ],
+)
+def test_an_organisation_spoken_to_stays_one(detector, text, value):
+    entities = {v: entity for entity, v in found(detector, text)}
+    assert entities.get(value) == "ORGANIZATION", entities
 
 
 def test_an_organisation_after_a_kinship_phrase_that_is_not_right_before_it_stays_one(detector):

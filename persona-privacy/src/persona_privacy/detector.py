@@ -353,19 +353,30 @@ _KIN_BEFORE = re.compile(
     rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:(?:{alternation('kinship_modifiers.txt')})\s+)?"
     rf"(?:{alternation('kinship.txt')})(?:'s|’s)?,?\s+)\Z"
 )
+_ADDRESSED_BEFORE = re.compile(rf"(?i:\b(?:{alternation('addressing_verbs.txt')})\s+)\Z")
 
 
 def _kin_named(text: str, detection: Detection) -> Detection:
     """A guessed organisation or place right after a word for who someone is ("my daughter
-    Chidera", which the small model calls an organisation): a PERSON, so its placeholder and
-    surrogate say what it is."""
+    Chidera", which the small model calls an organisation) or a verb that takes a person ("spoke
+    to Ruairidh"): a PERSON, so its placeholder and surrogate say what it is."""
     from persona_privacy.content import GUESSED
+    from persona_privacy.recognizers import ORG_WORDS
 
     if detection.entity not in ("ORGANIZATION", "LOCATION") or detection.source not in GUESSED:
         return detection
-    if not _KIN_BEFORE.search(text, max(0, detection.start - 60), detection.start):
-        return detection
-    return replace(detection, entity="PERSON")
+    window = max(0, detection.start - 60)
+    if _KIN_BEFORE.search(text, window, detection.start):
+        return replace(detection, entity="PERSON")
+    # one speaks to a person or an organisation ("emailed Barclays"), not to a place
+    value = text[detection.start : detection.end]
+    if (
+        detection.entity == "LOCATION"
+        and _ADDRESSED_BEFORE.search(text, window, detection.start)
+        and not ORG_WORDS.search(value)
+    ):
+        return replace(detection, entity="PERSON")
+    return detection
 
 
 def _noun_modifier(doc: Any, start: int, end: int) -> bool:

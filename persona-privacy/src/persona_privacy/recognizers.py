@@ -290,7 +290,7 @@ _PLACE_BEFORE = {
     "of",
 }
 _ORG_BEFORE = {"for", "with", "joined", "joining", "company", "employer"}
-_ORG_WORDS = re.compile(
+ORG_WORDS = re.compile(
     r"(?i)\b(?:inc|ltd|llc|plc|gmbh|corp|corporation|company|co|group|bank|university|"
     r"college|school|hospital|clinic|council|agency|ministry|foundation|trust|partners|"
     r"associates|holdings|technologies|systems|solutions|labs|studio|studios)\b\.?"
@@ -361,7 +361,7 @@ class PersonaProperNounRecognizer(PersonaRecognizer):
             return []  # an acronym (NHS, GP, UX) or an initial
         start, end = run[0].idx, run[-1].idx + len(run[-1].text)
         before = doc[run[0].i - 1].lower_ if run[0].i > 0 else ""
-        if _ORG_WORDS.search(" ".join(words) + " " + after):
+        if ORG_WORDS.search(" ".join(words) + " " + after):
             entity = "ORGANIZATION"
         elif before in _PLACE_BEFORE:
             entity = "LOCATION"
