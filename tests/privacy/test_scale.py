@@ -285,3 +285,25 @@ def test_a_bad_row_late_in_a_file_stops_the_run_before_any_work(
     assert done.stderr.splitlines()[-1].startswith("persona: error: study/interviews.csv, row ")
     assert "invalid CSV" in done.stderr and "Traceback" not in done.stderr
     assert not detected and not (persona_home / "out").exists()
+
+
+def test_the_run_wide_finder_finds_what_one_alternation_of_every_key_finds():
+    """The run-wide pass looks for every value found, in every value (``everywhere``); it finds
+    exactly what one regular expression of all of them finds, without trying each at each place."""
+    import random
+
+    from persona_privacy.anonymiser import _alternation, _Finder, _key
+
+    rng = random.Random(3)
+    words = ["Kari", "kari", "Molat", "J", "Smith", "jo.smith@mail.test", "07700 900123", "+44 7700 900123",
+             "Leeds", "Ann", "Anna", "Annabel", "O'Neil", "Zoë", "Dr"]  # fmt: skip
+    separators = [" ", "  ", "\n", ", ", ".", "@", "-", "(", ")", "", "'s "]
+    for _ in range(2000):
+        keys = [
+            k for k in {_key(" ".join(rng.sample(words, rng.randint(1, 2)))) for _ in range(8)} if len(k) >= 3
+        ]
+        text = "".join(
+            rng.choice([*words, "the", "x"]) + rng.choice(separators) for _ in range(rng.randint(1, 14))
+        )
+        expected = [(m.start(), m.end()) for m in _alternation(keys).finditer(text)]
+        assert [(m.start(), m.end()) for m in _Finder(keys).finditer(text)] == expected, (keys, text)
