@@ -362,7 +362,6 @@ class Stream:
         except OSError as exc:
             raise InputError(f"{self.display}: cannot read the file: {exc.strerror}") from None
         self.sha256, self.size = digest.hexdigest(), self._stamp[0]
-        self.newline = newline_of(head.decode("latin-1"))
         checked: dict[str, tuple[InputError | None, InputError | None]] = {}
 
         def check(name: str) -> tuple[InputError | None, InputError | None]:
@@ -373,6 +372,7 @@ class Stream:
         self.encoding = choose_encoding(
             head, lambda name: check(name)[0] is None, self.display, self.limits.encoding
         )
+        self.newline = newline_of(head.decode(self.encoding, errors="ignore"))
         failure, problem = check(self.encoding)
         error = failure or problem
         if error is not None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from persona import MissingPluginError, is_structure_label
 
 from persona_privacy.settings import PrivacySettings
-from persona_privacy.words import MONTH_WORD, alternation, header_words, kin, surname_particles
+from persona_privacy.words import MONTH_WORD, alternation, header_words, kin, kin_phrase, surname_particles
 
 if TYPE_CHECKING:
     from persona import Executor
@@ -349,10 +349,7 @@ def _after_kin(text: str, detection: Detection) -> Detection:
     return replace(detection, start=detection.start + first.end())
 
 
-_KIN_BEFORE = re.compile(
-    rf"(?i:\b(?:my|our|his|her|their|your)\s+(?:(?:{alternation('kinship_modifiers.txt')})\s+)?"
-    rf"(?:{alternation('kinship.txt')})(?:'s|’s)?,?\s+)\Z"
-)
+_KIN_BEFORE = re.compile(rf"(?i:{kin_phrase()},?\s+)\Z")
 _ADDRESSED_BEFORE = re.compile(rf"(?i:\b(?:{alternation('addressing_verbs.txt')})\s+)\Z")
 
 

@@ -16,7 +16,7 @@ from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, Reco
 
 from persona_privacy.content import PRODUCT_SHAPE as _PRODUCT_SHAPE
 from persona_privacy.names import common_word, distinctive, inflected, names, ordinary
-from persona_privacy.words import DETERMINERS, alternation, data_lines, kin, surname_particles
+from persona_privacy.words import DETERMINERS, alternation, data_lines, kin, kin_phrase, surname_particles
 
 # Blanks inside a line: the space in a cue phrase that must not cross a line break.
 _BLANK = r"[ \t]+"
@@ -414,8 +414,7 @@ class PersonaContextPhoneRecognizer(PersonaPatternRecognizer):
 
 
 _LOWER_CUE = re.compile(
-    rf"(?i:\b(?:my|our|his|her|their)\s+(?:(?:{alternation('kinship_modifiers.txt')})\s+)?"
-    rf"(?:{alternation('kinship.txt')})(?:'s|’s)?,?\s+|\b(?:{alternation('speaking_verbs.txt')})\s+)"
+    rf"(?i:{kin_phrase()},?\s+|\b(?:{alternation('speaking_verbs.txt')})\s+)"
     rf"([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
@@ -460,8 +459,8 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
         for match in _overlapping(_LOWER_CUE, text):
             first = match.group(1)
             weak = re.search(r"(?i)\b(?:with|and)\s+$", text[match.start() : match.start(1)])
-            # the tagger guesses a word it does not know by its ending ("guled" a past tense, "temitope"
-            # a verb): after a strong cue, a word English does not use is a name whatever its tag
+            # the tagger guesses a word it does not know by its ending ("farai" a number, "tesfaye" a
+            # verb): after a strong cue, a word English does not use is a name whatever its tag
             unheard = not weak and not common_word(first)
             if (not gazetteer.is_first(first) or ordinary(first)) and not unheard:
                 continue  # a known first name, or after a strong cue a word English does not use
@@ -482,8 +481,8 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
         for match in _LOWER_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
             if (
-                tags.get(match.start(1), "NN")[:2] in ("NN", "JJ", "FW")
-                and tags.get(match.start(2), "NN")[:2] in ("NN", "JJ", "FW")
+                tags.get(match.start(1), "NN")[:2] in _NAME_TAGS
+                and tags.get(match.start(2), "NN")[:2] in _NAME_TAGS
                 and gazetteer.is_first(first)
                 and gazetteer.is_last(last)
                 and not ordinary(first)

@@ -48,7 +48,24 @@ def surname_particles(language: str = "en") -> frozenset[str]:
     return frozenset(word.casefold() for word in data_words("surname_particles.txt", language))
 
 
-_POSSESSIVE_BEFORE = re.compile(r"\b(?:my|our|your|his|her|their)\s+\Z", re.I)
+# The possessives a word for someone in a person's life follows ("my nan", "their eldest son").
+_POSSESSIVES = r"my|our|your|his|her|their"
+_POSSESSIVE_BEFORE = re.compile(rf"\b(?:{_POSSESSIVES})\s+\Z", re.I)
+
+
+@functools.cache
+def kin_phrase(language: str = "en") -> str:
+    """A possessive, a modifier and a word for someone in a person's life, as a regular expression
+    with no groups ("my daughter", "our eldest son's"): a name often follows one."""
+    return (
+        rf"\b(?:{_POSSESSIVES})\s+(?:(?:{alternation('kinship_modifiers.txt', language)})\s+)?"
+        rf"(?:{alternation('kinship.txt', language)})(?:'s|’s)?"
+    )
+
+
+@functools.cache
+def _kinship(language: str = "en") -> frozenset[str]:
+    return frozenset(line.casefold() for line in data_lines("kinship.txt", language))
 
 
 def kin(text: str, start: int, end: int) -> bool:
@@ -56,6 +73,6 @@ def kin(text: str, start: int, end: int) -> bool:
     nan", "her Gran"; kinship.txt): some are first names too (Nan, Nana). Lower case, or
     capitalised after a possessive; "Nan came round" may be a name and is left to the rules."""
     word = text[start:end]
-    if word.casefold() not in data_lines("kinship.txt"):
+    if word.casefold() not in _kinship():
         return False
     return word.islower() or bool(_POSSESSIVE_BEFORE.search(text, 0, start))

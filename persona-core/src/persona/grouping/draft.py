@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona.grouping.features import TermSpace, tokens
-from persona.grouping.kinds import kind_of, settle
+from persona.grouping.kinds import KINDS, kind_of, settle
 from persona.grouping.units import Columns, Unit, dominant
 from persona.records import Record
 from persona.schema import Demographics, Persona, Quote
@@ -20,7 +20,7 @@ from persona.text import REMOVED, about_removed, age_band
 if TYPE_CHECKING:
     import numpy as np
 
-CATEGORIES = ("goals", "pain_points", "behaviours", "motivations")
+CATEGORIES = KINDS  # the persona's lists, in the order they are shown
 _COLUMN_CUES = {
     "pain_points": r"frustrat|pain|problem|difficult|annoy|dislike|hate|worst|issue|challenge|barrier|"
     r"complain|hard|struggl|obstacle|in (your|the) way|go(es)? wrong|stops? you",

@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 
 GOALS, PAINS, BEHAVIOURS, MOTIVATIONS = "goals", "pain_points", "behaviours", "motivations"
+KINDS = (GOALS, PAINS, BEHAVIOURS, MOTIVATIONS)
 
 # A first-person subject with whatever auxiliaries, adverbs and contractions English puts between it
 # and its verb: "I", "we're really", "I've always", "I'd just".
@@ -194,9 +195,10 @@ def settle(sentences: Sequence[str], hints: Sequence[str | None]) -> list[str | 
     kind, that is a cue whose answers agree with their column less often than RELIABLE (a column
     is right for most of its answers; a cue that fires on the wrong kind agrees about as often as
     chance): the column decides those sentences. Elsewhere (one notes column, a transcript) it is
-    a cue whose sentences are about what the study's other cues call another kind (``_topics``):
-    those sentences take the kind their topic says where it is clear, else none. Judged per cue
-    where it fired often enough, else per rule."""
+    a frequency adverb or present tense whose sentences are about what the study's other cues
+    call another kind (``_topics``): those sentences take the kind their topic says where it is
+    clear, and keep their cue's kind where it is not. Judged per cue where it fired often enough,
+    else (under columns) per rule."""
     cues = [cue(sentence) for sentence in sentences]
     hinted = set(hints)  # a cue of a kind no column asks for cannot agree with one
     seen: Counter[tuple[str, ...]] = Counter()
@@ -238,10 +240,10 @@ def _topics(sentences: Sequence[str], cues: Sequence[Cue | None], judged: Sequen
     learns from every cued sentence what each kind is said about; each cue of a WEAK rule fired
     often enough is judged by the model trained without it (leave-one-cue-out): if fewer than
     RELIABLE of its sentences are about its own kind, those sentences take the model's kind where
-    its posterior is at least CONFIDENT, else none. A study whose cues are right keeps them all.
-    Only the weak rules are judged: a frequency adverb, a present tense or a failure mark says
-    less about a sentence than a sentiment word, a wish or a value, and two cues that disagree
-    about the same topic would otherwise condemn each other."""
+    its posterior is at least CONFIDENT (the others keep their cue). A study whose cues are right
+    keeps them all. Only the weak rules are judged: a frequency adverb or a present tense says
+    less about a sentence than a sentiment word, a failure mark, a wish or a value, and two cues
+    that disagree about the same topic would otherwise condemn each other."""
     import numpy as np
     from scipy.sparse import csr_array
 
@@ -298,7 +300,6 @@ def _topics(sentences: Sequence[str], cues: Sequence[Cue | None], judged: Sequen
     return out
 
 
-KINDS = (GOALS, PAINS, BEHAVIOURS, MOTIVATIONS)
 #: the posterior the topic model needs before it gives a sentence a kind its cue did not
 CONFIDENT = 0.9
 #: the rules whose cues the topic model may overrule (``_topics``)
