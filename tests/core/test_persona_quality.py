@@ -341,8 +341,16 @@ def test_a_cue_that_agrees_with_its_columns_is_kept_against_a_stray_column():
         ("What is hardest about booking?", "pain_points"),
         ("How do you use the app today?", "behaviours"),
         ("Why does this matter to you?", "motivations"),
+        ("What would you improve?", "goals"),
+        ("what_would_you_improve", "goals"),
+        ("Any suggestions for us?", "goals"),
+        ("What would you change about the app?", "goals"),
+        ("What would make the app better for you?", "goals"),
+        ("what_frustrates_you", "pain_points"),
         ("notes", None),
         ("Anything else?", None),
+        ("travel_pattern", None),
+        ("Changes since last year", None),
     ],
 )
 def test_a_column_asks_for_the_kind_its_question_states(column, kind):

@@ -24,7 +24,9 @@ CATEGORIES = KINDS  # the persona's lists, in the order they are shown
 _COLUMN_CUES = {
     "pain_points": r"frustrat|pain|problem|difficult|annoy|dislike|hate|worst|issue|challenge|barrier|"
     r"complain|hard|struggl|obstacle|in (your|the) way|go(es)? wrong|stops? you",
-    "goals": r"goal|want|need|hope|wish|achiev|trying|aim|ideal",
+    # a question asking what to improve or add asks for wishes ("What would you improve?")
+    "goals": r"goal|want|need|hope|wish|achiev|trying|aim|ideal|improve|suggest|request|"
+    r"would you (change|add|fix)|missing|make\b.*\bbetter",
     "motivations": r"why|motivat|reason|value|matter|important|love|like_most|best",
     "behaviours": r"how|often|usage|use|habit|routine|frequen|behaviou?r|channel|device|when",
 }
@@ -114,11 +116,12 @@ def _column_category(name: str) -> str | None:
     """The kind of answer a column asks for, from its name: a survey question's own words ("What
     gets in your way?"), or, failing those, the kind the question itself states ("What would you
     like to be able to do?" is a wish)."""
-    lowered = name.lower()
+    spaced = re.sub(r"[_\-]+", " ", name)  # an export's field name: what_would_you_improve
+    lowered = spaced.lower()
     for category, pattern in _COLUMN_CUES.items():
         if re.search(pattern, lowered):
             return category
-    return kind_of(name) if len(name.split()) >= 3 else None
+    return kind_of(spaced) if len(spaced.split()) >= 3 else None
 
 
 def compose(
