@@ -237,7 +237,8 @@ class Detector:
         # Research tables repeat themselves ("daily", "Staff nurse"): each distinct text is analysed once.
         unique = list(dict.fromkeys(piece for _, _, piece in to_analyse))
         analysed: dict[str, list[Detection]] = {}
-        modifiers: dict[str, set[tuple[int, int]]] = {}  # spans NER called a person that modify a noun
+        # spans a keep-rule decided inside the sentence, with the tagger: span -> rule
+        ruled: dict[str, dict[tuple[int, int], str]] = {}
         if unique:
             with self.nlp.memory_zone():
                 artifacts = self.analyzer.nlp_engine.process_batch(
@@ -260,21 +261,29 @@ class Detector:
                         )
                         for r in found
                     ]
-                    modifiers[piece] = {
-                        (d.start, d.end)
-                        for d in analysed[piece]
-                        if d.entity == "PERSON" and _noun_modifier(nlp_artifacts.tokens, d.start, d.end)
-                    }
-        spans: list[set[tuple[int, int]]] = [set() for _ in values]
+                    ruled[piece] = {}
+                    trimmed = []
+                    for d in analysed[piece]:
+                        if d.entity == "PERSON" and _noun_modifier(nlp_artifacts.tokens, d.start, d.end):
+                            # "Bill payments go out": NER's person modifies a noun
+                            ruled[piece][(d.start, d.end)] = "noun before a noun"
+                        after = _after_opening_verb(nlp_artifacts.tokens, d)
+                        if after is None:
+                            ruled[piece][(d.start, d.end)] = "verb starting a sentence"
+                        trimmed.append(after or d)
+                    analysed[piece] = trimmed
+        spans: list[dict[tuple[int, int], str]] = [{} for _ in values]
         for index, offset, piece in to_analyse:
             results[index].extend(  # type: ignore[union-attr]
                 Detection(d.entity, d.start + offset, d.end + offset, d.score, d.source)
                 for d in analysed[piece]
             )
-            spans[index].update((start + offset, end + offset) for start, end in modifiers[piece])
+            spans[index].update(
+                ((start + offset, end + offset), rule) for (start, end), rule in ruled[piece].items()
+            )
         return [
-            self._clean(text, found or [], header, modifying)
-            for (text, header), found, modifying in zip(values, results, spans, strict=True)
+            self._clean(text, found or [], header, rules_here)
+            for (text, header), found, rules_here in zip(values, results, spans, strict=True)
         ]
 
     def _clean(
@@ -282,14 +291,14 @@ class Detector:
         text: str,
         found: list[Detection],
         header: str | None = None,
-        modifiers: set[tuple[int, int]] | None = None,
+        ruled: dict[tuple[int, int], str] | None = None,
     ) -> tuple[list[Detection], list[tuple[Detection, str]]]:
         kept = []
         dropped = []
         for detection in found:
             rule = self._keep_rule(text, detection, header)
-            if rule is None and modifiers and (detection.start, detection.end) in modifiers:
-                rule = "noun before a noun"  # "Bill payments go out": NER's person modifies a noun
+            if rule is None and ruled:
+                rule = ruled.get((detection.start, detection.end))
             if rule is None:
                 kept.append(detection)
             else:
@@ -374,6 +383,32 @@ def _kin_named(text: str, detection: Detection) -> Detection:
     ):
         return replace(detection, entity="PERSON")
     return detection
+
+
+#: what a guessing recognizer calls a name, place or organisation, which a sentence's verb is not
+_NAMED = ("PERSON", "LOCATION", "ORGANIZATION", "NRP")
+_VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
+
+
+def _after_opening_verb(doc: Any, detection: Detection) -> Detection | None:
+    """A guess that starts with the verb opening a note's sentence ("Spoke to ...", tagged VBD in
+    the sentence), which NER reads as a name by its capital, loses that verb: the rest of the span
+    stays found, and a guess that is only the verb gives None (the keep-rule "verb starting a
+    sentence"). A word the tagger calls a proper noun, or a first name, is not touched."""
+    from persona_privacy.content import GUESSED, has_first_name
+
+    if detection.entity not in _NAMED or detection.source not in GUESSED:
+        return detection
+    tokens = [t for t in doc if detection.start <= t.idx < detection.end]
+    if not tokens or tokens[0].tag_ not in _VERB_TAGS or has_first_name(tokens[0].text):
+        return detection
+    first = tokens[0]
+    if first.i > 0 and doc[first.i - 1].text not in (".", "!", "?", ":", ";", "\n"):
+        return detection
+    rest = tokens[1:]
+    while rest and not rest[0].is_alpha:
+        rest = rest[1:]
+    return replace(detection, start=rest[0].idx) if rest else None
 
 
 def _noun_modifier(doc: Any, start: int, end: int) -> bool:
