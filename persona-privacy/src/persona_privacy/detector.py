@@ -390,6 +390,11 @@ _NAMED = ("PERSON", "LOCATION", "ORGANIZATION", "NRP")
 _VERB_TAGS = ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")
 
 
+def _starts_sentence(doc: Any, token: Any) -> bool:
+    """Whether ``token`` opens a sentence of the text (the pipeline has no sentence splitter)."""
+    return token.i == 0 or doc[token.i - 1].text in (".", "!", "?", ":", ";", "\n")
+
+
 def _after_opening_verb(doc: Any, detection: Detection) -> Detection | None:
     """A guess that starts with the verb opening a note's sentence ("Spoke to ...", tagged VBD in
     the sentence), which NER reads as a name by its capital, loses that verb: the rest of the span
@@ -402,8 +407,7 @@ def _after_opening_verb(doc: Any, detection: Detection) -> Detection | None:
     tokens = [t for t in doc if detection.start <= t.idx < detection.end]
     if not tokens or tokens[0].tag_ not in _VERB_TAGS or has_first_name(tokens[0].text):
         return detection
-    first = tokens[0]
-    if first.i > 0 and doc[first.i - 1].text not in (".", "!", "?", ":", ";", "\n"):
+    if not _starts_sentence(doc, tokens[0]):
         return detection
     rest = tokens[1:]
     while rest and not rest[0].is_alpha:
@@ -421,7 +425,7 @@ def _noun_modifier(doc: Any, start: int, end: int) -> bool:
     if len(tokens) != 1 or not common_word(tokens[0].text):
         return False
     token = tokens[0]
-    if token.i > 0 and doc[token.i - 1].text not in (".", "!", "?", ":", ";", "\n"):
+    if not _starts_sentence(doc, token):
         return False
     if token.i + 1 >= len(doc):
         return False
