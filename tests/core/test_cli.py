@@ -197,3 +197,23 @@ def test_a_long_step_says_its_rate_and_the_time_left():
     first, last = out.getvalue().splitlines()
     assert first.startswith("persona: detecting: 100 of 1,000 (10/s, 2 min left)")
     assert last.startswith("persona: detecting: 1,000 of 1,000 (") and "left" not in last
+
+
+def test_off_a_terminal_each_tenth_is_printed_once_even_when_no_call_lands_on_it():
+    import io
+
+    from persona.reporting import Reporter
+
+    out = io.StringIO()
+    reporter = Reporter(stream=out, live=False)
+    reporter.begin("detecting")
+    for done in [*range(200, 8_004, 200), 8_004, 8_004]:  # as the anonymiser reports: every 200
+        reporter.step("detecting", done, 8_004)
+    lines = out.getvalue().splitlines()
+    assert [line.split(": ")[2].split(" of")[0] for line in lines] == [
+        # the first report past 800.4, 1,600.8, ... (before, only the last line was printed)
+        *("1,000", "1,800", "2,600", "3,400", "4,200", "5,000", "5,800", "6,600", "7,400", "8,004"),
+    ]
+    reporter.begin("detecting")  # a step begun again counts its tenths again
+    reporter.step("detecting", 8_004, 8_004)
+    assert len(out.getvalue().splitlines()) == 11

@@ -149,3 +149,14 @@ def test_executor_settings_are_read_and_checked(run_persona, persona_home):
     assert json.loads(done.stdout)["settings"]["executor.workers"] == {"value": 3, "source": "environment"}
     bad = run_persona("config", "show", env={"PERSONA_EXECUTOR__KIND": "ray"})
     assert bad.exit_code == ExitCode.SETTINGS and "executor.kind" in bad.stderr
+
+
+def test_a_cluster_the_run_starts_says_so_before_the_seconds_it_takes_and_stops_with_the_run():
+    pytest.importorskip("distributed")
+    heard: list[str] = []
+    with make_executor(ExecutorSettings(kind="dask", workers=1), heard.append) as executor:
+        assert heard == ["starting a Dask cluster of 1 worker on this machine"]
+        assert executor.workers == 1 and is_local_address(executor.address)  # type: ignore[attr-defined]
+        assert [out for _, out in executor.map(square_after_a_while, range(5))] == [0, 1, 4, 9, 16]
+        client = executor.client  # type: ignore[attr-defined]
+    assert executor.client is None and client.status == "closed"  # type: ignore[attr-defined]

@@ -168,7 +168,9 @@ class DaskExecutor(Executor):
     name = "dask"
     grain = 4
 
-    def __init__(self, settings: ExecutorSettings) -> None:
+    def __init__(self, settings: ExecutorSettings, notice: Callable[[str], None] | None = None) -> None:
+        """``notice`` hears that a cluster is being started (it takes seconds); connecting to a
+        running scheduler says nothing unless it fails, so that failure stays one line."""
         try:
             import distributed
         except ImportError:
@@ -176,9 +178,12 @@ class DaskExecutor(Executor):
         self._cluster: Any = None
         self.client: Any = None
         address = settings.scheduler
+        notice = notice or (lambda message: None)
         if address is None:
+            workers = settings.workers or default_workers()
+            notice(f"starting a Dask cluster of {workers} worker{'s' * (workers != 1)} on this machine")
             self._cluster = distributed.LocalCluster(  # type: ignore[no-untyped-call]
-                n_workers=settings.workers or default_workers(),
+                n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
@@ -227,9 +232,10 @@ class DaskExecutor(Executor):
             self._cluster = None
 
 
-def make_executor(settings: ExecutorSettings) -> Executor:
+def make_executor(settings: ExecutorSettings, notice: Callable[[str], None] | None = None) -> Executor:
     """The executor the settings ask for. A Dask scheduler on another machine needs
-    ``executor.allow_remote``: the partitions it runs are the study's raw data."""
+    ``executor.allow_remote``: the partitions it runs are the study's raw data. ``notice``
+    hears what the executor does that takes seconds before any partition runs."""
     if settings.kind == "local":
         if settings.scheduler is not None:
             raise SettingsError("executor.scheduler is set but executor.kind is local; use --executor dask")
@@ -243,7 +249,7 @@ def make_executor(settings: ExecutorSettings) -> Executor:
             )
         if not urlsplit(settings.scheduler).port and "://" in settings.scheduler:
             raise SettingsError(f"executor.scheduler {settings.scheduler}: give the port (tcp://HOST:8786)")
-    return DaskExecutor(settings)
+    return DaskExecutor(settings, notice)
 
 
 def default_workers() -> int:

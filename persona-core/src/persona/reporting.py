@@ -29,6 +29,7 @@ class Reporter:
         self._lock = threading.Lock()
         self._active: dict[str, str] = {}
         self._steps: dict[str, float] = {}
+        self._tenths: dict[str, int] = {}  # the last tenth of each step printed off a terminal
         self._status: Status | None = None
         self.warnings: list[str] = []
 
@@ -65,6 +66,7 @@ class Reporter:
     def begin(self, label: str) -> None:
         """Start the clock of a long step, so its rate counts from here."""
         self._steps[label] = time.perf_counter()
+        self._tenths.pop(label, None)
 
     def step(self, label: str, done: int, total: int) -> None:
         """Progress of a long step: a live line on a terminal, a line per tenth elsewhere."""
@@ -80,8 +82,13 @@ class Reporter:
             if done >= total:
                 self._active.pop(label, None)
                 self.info(text)
-        elif total and (done == total or done * 10 // total != (done - 1) * 10 // total):
-            self.info(text)
+        elif total:
+            # callers report every so many items, so a tenth is printed once it has been passed,
+            # not only when a call lands on it exactly
+            tenth = done * 10 // total
+            if tenth > self._tenths.get(label, 0):
+                self._tenths[label] = tenth
+                self.info(text)
 
     def request_started(self, label: str) -> None:
         self._active[label] = "waiting for the model"

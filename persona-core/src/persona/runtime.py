@@ -72,8 +72,9 @@ class Runtime:
         """The executor the settings ask for (``[executor]``, ``--executor``, ``--workers``):
         use it as a context manager, so the workers it starts stop with it."""
         from persona.executors import make_executor
+        from persona.reporting import Reporter
 
-        return make_executor(self.settings().settings.executor)
+        return make_executor(self.settings().settings.executor, Reporter(quiet=self.quiet, live=False).info)
 
     def provider(self, name: str) -> Provider:
         registration = self.host.get("provider", name)
