@@ -242,3 +242,21 @@ def test_copies_are_named_by_number_unless_asked(
     summary = json.loads((out / "anonymisation.json").read_text())
     assert summary["files"][0]["output"] == "input-1.csv" and len(summary["files"][0]["sha256"]) == 64
     assert "oduya" not in (out / "anonymisation.json").read_text().lower()
+
+
+def test_a_tables_header_row_is_judged_as_keys_are(run_persona, privacy_plugin, privacy_env, persona_home):
+    # "channel" alone is an organisation to NER; as a key ("lower-case cell") it is a column name,
+    # as generate --anonymise already judged it; a header that is an address still goes
+    data = persona_home / "data"
+    data.mkdir()
+    (data / "survey.csv").write_text(
+        "respondent,channel,station,dee.okafor@example.org\n"
+        "1,app,York,The app logged me out twice.\n"
+        "2,web,Leeds,Refunds take weeks.\n"
+    )
+    result = run_persona("privacy", "anonymise", str(data), "-o", "safe", env=privacy_env)
+    assert result.exit_code == 0, result.stderr
+    with (persona_home / "safe" / "input-1.csv").open(newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header[:3] == ["respondent", "channel", "station"]
+    assert "okafor" not in header[3] and header[3].startswith("[EMAIL_ADDRESS")

@@ -596,7 +596,7 @@ def _table_rows(
             raise InputError(f"{display}: the file is empty")
         columns = _column_names(header)
         width = len(columns)
-        yield _Row(reader.line_num, header, [(cell, None) for cell in header])
+        yield _Row(reader.line_num, header, [(cell, KEY) for cell in header])  # scanned as keys are
         for cells in reader:
             named, ragged = cells, False
             if len(cells) > width:
