@@ -67,6 +67,7 @@ def tuning(gazetteer: object) -> list[str]:
 SHAPES = [
     ("kinship", "my daughter {n} loves the app"),
     ("kinship, hyphen", "my sister-in-law {N} books the tickets"),
+    ("kinship after the name", "{n} my son takes the early train"),
     ("verb of speaking", "so I asked {n} about the van"),
     ("verb of messaging", "messaged {N} on WhatsApp about the refund"),
     ("speaker tag", "{N}: the bus was late again"),

@@ -422,6 +422,12 @@ _LOWER_CUE = re.compile(
 
 # Tags a name takes in lower case: a noun, a proper noun, an adjective, a foreign word.
 _NAME_TAGS = ("NN", "JJ", "FW")
+# A lower-case word right before a kinship phrase, in apposition: "farai my son", "nkechi, my wife",
+# "siobhan (my sister)".
+_BEFORE_KIN = re.compile(
+    rf"(?<![\w'’-])([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s*,\s*|\s*\(\s*|\s+)(?=(?i:{kin_phrase()})(?![\w'’-]))"
+)
+_VOWEL = re.compile(r"[aeiouyà-öø-ÿ]")
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
 _JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
 # A known first name and a known surname in lower case, anywhere ("harriet oduya").
@@ -472,6 +478,20 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
             if match.group(2) and (distinctive(match.group(2)) or not common_word(match.group(2))):
                 end = match.end(2)  # a known surname, or a word English does not use: "harriet oduya"
             results.append(_result(self, "PERSON", match.start(1), end, self.score("after a cue")))
+        for match in _BEFORE_KIN.finditer(text):
+            from persona_privacy.brands import known_brand
+
+            word = match.group(1)
+            if (
+                len(word) >= 3
+                and _VOWEL.search(word)  # "tfl my son uses": an acronym typed in lower case
+                and not common_word(word)  # "took my daughter", "lol my son", "imo my wife"
+                and not inflected(word)  # "borrows his mum's card"
+                and not known_brand(word)  # "deliveroo my son orders from"
+                and not kin(text, match.start(1), match.end(1))
+            ):
+                score = self.score("before kin")
+                results.append(_result(self, "PERSON", match.start(1), match.end(1), score))
         for match in _JOINED_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)
             if text[match.end(1)] == "-" and common_word(f"{first} {last}"):
