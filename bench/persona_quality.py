@@ -28,7 +28,8 @@ statements go: the share of listed pain points that the judges rated negative, a
 the other lists' items that they rated clearly negative (a complaint listed as a goal or habit).
 
     uv run python bench/persona_quality.py                 # the tuning domain (also: --domain energy)
-    uv run python bench/persona_quality.py --domain clinic # held out: measure, never tune on it
+    uv run python bench/persona_quality.py --domain clinic  # a tuning domain since stop 36
+    uv run python bench/persona_quality.py --domain library # held out: measure, never tune on it
 """
 
 from __future__ import annotations

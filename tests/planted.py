@@ -8,11 +8,13 @@ word at all ("The transfer limit resets at midnight." is a pain point), as peopl
 also say generic things any type says (kind ``None``) and, with the cross-talk rate, a sentence of
 another type.
 
-Three domains. ``banking`` is the one the engine was tuned on. ``energy`` was held out until stop
+Four domains. ``banking`` is the one the engine was tuned on. ``energy`` was held out until stop
 32, when new rules scored worse on it than the old ones and it was opened to find out why (a
-sentence ending in ":(" ran into the next one); it is a tuning domain since. ``clinic`` is held out
-since then: its own phrases and surface forms, written before the engine was run on it; run it to
-measure, never to tune (its figures are reported, its failures not read). The phrases are invented
+sentence ending in ":(" ran into the next one); it is a tuning domain since. ``clinic`` was held
+out from then until stop 36, when it had been run eight times and its surface forms had been read;
+it is a tuning domain since. ``library`` is held out from stop 36: its own phrases and surface
+forms, written before the engine was run on it; run it to measure, never to tune (its figures are
+reported, its failures not read). The phrases are invented
 for this file; no corpus, benchmark or list the engine uses supplied them.
 """
 
@@ -607,7 +609,215 @@ CLINIC = Domain(
     forms=CLINIC_FORMS,
 )
 
-DOMAINS = {"banking": BANKING, "energy": ENERGY, "clinic": CLINIC}
+# Held out from stop 36 (clinic's surface forms had been read by then): a public library service.
+# Written in one sitting before the engine was run on it; run it to measure, never to tune.
+LIBRARY_FORMS = {
+    "goals": [
+        "Would love to {x}.",
+        "If I could {x} that'd be ace.",
+        "I'd use it loads if it let me {x}.",
+        "Top of my list: {x}.",
+        "Being able to {x} would save me a trip.",
+        "Really I just need to {x}.",
+    ],
+    "pain_points": [
+        "Every single time, {x}.",
+        "Problem is {x}.",
+        "{X}, so I end up giving up.",
+        "Frustrating that {x}.",
+        "{X} - not great.",
+        "Honestly {x}, it's a joke.",
+    ],
+    "behaviours": [
+        "Normally I {x}.",
+        "Once a week or so I {x}.",
+        "I {x} most Saturdays.",
+        "Usually on my lunch I {x}.",
+        "After school I {x}.",
+        "Each month I {x}.",
+    ],
+    "motivations": [
+        "What keeps me coming back is {x}.",
+        "{X} means a lot to me.",
+        "It's about {x} really.",
+        "{X} - that's the main thing.",
+        "Mostly I value {x}.",
+        "{X} is what it's all for.",
+    ],
+}
+
+LIBRARY = Domain(
+    types={
+        "student": {
+            "goals": [
+                "book a quiet study room for the evening",
+                "renew my course books without going in",
+                "find which branch has the textbook on the shelf",
+                "print my dissertation from my laptop",
+            ],
+            "pain_points": [
+                "the study rooms are all taken by ten in the morning",
+                "the wifi drops whenever the building fills up",
+                "the printer swallows my credit and prints nothing",
+                "the reading list links point to editions you do not stock",
+            ],
+            "behaviours": [
+                "revise on the top floor until closing",
+                "reserve the textbooks on my reading list",
+                "charge my laptop at the desks by the window",
+                "photocopy chapters for my seminar",
+            ],
+            "motivations": [
+                "getting a first in my degree",
+                "a place to work away from noisy housemates",
+                "not having to buy every textbook",
+                "the focus I get surrounded by other people studying",
+            ],
+        },
+        "young_parent": {
+            "goals": [
+                "sign the baby up for rhyme time online",
+                "see which storytimes still have places",
+                "borrow picture books for the twins on one card",
+                "get a reminder before the toddler books are due",
+            ],
+            "pain_points": [
+                "rhyme time fills up within minutes of the booking opening",
+                "the buggy will not fit in the lift at the central branch",
+                "fines pile up on the kids' cards when I forget",
+                "the children's section is upstairs with no changing table",
+            ],
+            "behaviours": [
+                "take my toddler to the Tuesday singalong",
+                "swap a stack of picture books for new ones",
+                "let the kids choose a book each at the end",
+                "read to my daughter in the soft play corner",
+            ],
+            "motivations": [
+                "my son growing up loving books",
+                "a free morning out when money is tight",
+                "meeting other parents in the area",
+                "giving the kids a head start before school",
+            ],
+        },
+        "retired_reader": {
+            "goals": [
+                "order large print crime novels to my local branch",
+                "join the Thursday book club",
+                "have the mobile library stop in our village again",
+                "keep a list of the authors I have already read",
+            ],
+            "pain_points": [
+                "the large print shelves have the same twenty titles",
+                "the mobile library stopped coming to our village",
+                "the online catalogue text is too small to read",
+                "the reservation fee went up to two pounds",
+            ],
+            "behaviours": [
+                "read the papers in the reading room",
+                "pick up my reserved novels on a Friday",
+                "chat with the volunteers at the desk",
+                "borrow three or four paperbacks at a time",
+            ],
+            "motivations": [
+                "company now that I live on my own",
+                "keeping my mind sharp",
+                "a reason to get out of the house",
+                "the pleasure of a good mystery",
+            ],
+        },
+        "job_seeker": {
+            "goals": [
+                "book a computer for two hours instead of one",
+                "get help writing my CV from the staff",
+                "scan documents for my benefit claim",
+                "use a private room for video interviews",
+            ],
+            "pain_points": [
+                "the computer session cuts off in the middle of an application",
+                "the public computers take ten minutes to log in",
+                "there is nowhere private to take a phone interview",
+                "the job club only runs while I am at the food bank",
+            ],
+            "behaviours": [
+                "apply for jobs on the public computers",
+                "print off application forms",
+                "go to the job club on a Wednesday",
+                "check the noticeboard for training courses",
+            ],
+            "motivations": [
+                "getting back into work",
+                "proving to my kids that I can turn it round",
+                "a free internet connection I can rely on",
+                "staff who treat me with respect",
+            ],
+        },
+        "audiobook_commuter": {
+            "goals": [
+                "download audiobooks before I lose signal on the train",
+                "skip the waiting list for new releases",
+                "carry on listening where I stopped on another device",
+                "borrow magazines on the app without a second login",
+            ],
+            "pain_points": [
+                "the audiobook waiting list is twelve weeks long",
+                "the loan expires halfway through a long book",
+                "the app forgets my place when I switch to my tablet",
+                "downloads fail on the station wifi",
+            ],
+            "behaviours": [
+                "listen to an audiobook on the commute",
+                "queue up three loans on the app",
+                "put a hold on new releases the day they appear",
+                "read e-magazines on the way home",
+            ],
+            "motivations": [
+                "making the commute feel shorter",
+                "getting through more books than I could afford",
+                "switching off after work",
+                "keeping up with what my friends are reading",
+            ],
+        },
+    },
+    roles={
+        "student": ["Student", "Student", "Research assistant"],
+        "young_parent": ["Parent at home", "Part-time cashier", "Childminder"],
+        "retired_reader": ["Retired", "Retired", "Volunteer"],
+        "job_seeker": ["Unemployed", "Warehouse worker", "Care worker"],
+        "audiobook_commuter": ["Accountant", "Civil servant", "Project manager"],
+    },
+    ages={
+        "student": ["18-24", "18-24"],
+        "young_parent": ["25-34", "35-44"],
+        "retired_reader": ["65+", "65+"],
+        "job_seeker": ["35-44", "45-54"],
+        "audiobook_commuter": ["25-34", "45-54"],
+    },
+    generic=[
+        "Staff are lovely on the whole.",
+        "Can't think of anything else.",
+        "Been a member since I was little.",
+        "It's a decent service for what it is.",
+        "I'd probably tell a friend about it.",
+        "Six out of ten, maybe seven.",
+    ],
+    common={
+        "goals": ["renew everything with one tap", "see my loans and due dates on my phone"],
+        "pain_points": ["the opening hours were cut again", "the app logs me out between visits"],
+        "behaviours": ["browse the new arrivals shelf", "use the self-service machines"],
+        "motivations": ["having a library that is free for everyone", "feeling part of the community"],
+    },
+    columns={
+        "goals": "If the library could do one new thing for you, what would it be?",
+        "pain_points": "Tell us about anything that put you off.",
+        "behaviours": "What do you normally do when you visit or use the app?",
+        "motivations": "What does the library mean to you?",
+    },
+    forms=LIBRARY_FORMS,
+)
+
+
+DOMAINS = {"banking": BANKING, "energy": ENERGY, "clinic": CLINIC, "library": LIBRARY}
 
 
 @dataclass

@@ -64,6 +64,15 @@ from tests.planted import BANKING, KINDS, make_study
         ("My family comes first.", "motivations"),
         ("Saving time means I can spend evenings with my kids.", "motivations"),
         ("Reliability is everything in my line of work.", "motivations"),
+        # stop 36, from the clinic domain once it became a tuning domain (written for this test)
+        ("I keep meaning to ask if they could post the timetable online.", "goals"),
+        ("If we could pay the deposit in instalments we'd be grateful.", "goals"),
+        ("A spare key for the locker - that's all I ask.", "goals"),
+        ("At the moment we share one login between the three of us.", "behaviours"),
+        ("Right now I keep a paper list in my wallet.", "behaviours"),
+        ("What keeps us going is the regulars who come every week.", "motivations"),
+        ("Having a job I can walk to, at the end of the day.", "motivations"),
+        ("I put up with it for the kids' sake.", "motivations"),
     ],
 )
 def test_the_kind_of_a_statement_comes_from_the_sentence(sentence, kind):
@@ -88,6 +97,10 @@ def test_the_kind_of_a_statement_comes_from_the_sentence(sentence, kind):
         ("The letters are confusing, which drives me mad.", "motivations"),
         ("Mainly the price of it all.", "behaviours"),  # "mainly" alone is no habit
         ("Happy staff who stay for years.", "behaviours"),
+        ("Being near my mum, at the end of the day.", "behaviours"),  # an idiom, not a routine
+        ("I'm shattered at the end of the day.", "motivations"),  # the literal end of a day
+        ("I asked if we could swap rooms and they said no.", "goals"),  # a request refused, past
+        ("I keep forgetting my password.", "goals"),  # "keep" of a failure, not of an intention
     ],
 )
 def test_cues_that_look_like_a_kind_and_are_not(sentence, not_kind):

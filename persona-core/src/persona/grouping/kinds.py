@@ -7,7 +7,8 @@ sentence that says nothing of its kind. The signals are English grammar, not a f
 - a motivation states a value ("is important to me", "gives me peace of mind"), or gives a reason
   ("because", "so that") in a sentence that is neither a complaint nor a habit;
 - a goal is said with a modal of wish, need or ability ("I want to", "I'd love to", "ideally",
-  "be able to", "would help");
+  "be able to", "would help"), or as a request put as a question or a condition ("I keep meaning
+  to ask if we could", "if I could ... I'd be happy", "that's all I ask");
 - a pain point is negative: VADER's sentiment lexicon (Hutto and Gilbert 2014, MIT, the
   ``vadersentiment`` package) with its handling of negation and intensifiers, or the marks of a
   failure that carry no sentiment word ("for the third time", "nobody explains");
@@ -44,6 +45,11 @@ _VALUE = re.compile(
     r"i do it for|we do it for|makes? (me|us) feel|(i|we) (like|love|enjoy) (knowing|feeling|being)|"
     r"(nice|good|reassuring|comforting|a relief) to know|comes? first|a big deal|"
     r"(is|are|'s) everything|the main thing|what (drives|motivates|matters to)|motivates (me|us)|"
+    # "what keeps me at it is...": what sustains someone, not a failure that keeps happening
+    r"what keeps (me|us)|(put|putting) up with (it|this|that|them)( all)? for|"
+    # "..., at the end of the day.": "ultimately", said after what matters (a comma before it;
+    # "I'm shattered at the end of the day" is the literal one)
+    r", at the end of the day(?=[.!]*$)|"
     r"part of who|means (i|we) can|feel(ing)? (safe|secure|in control|independent|confident|free|valued|"
     r"respected|trusted)|i believe in|passionate about)\b"
 )
@@ -66,7 +72,11 @@ _WISH = re.compile(
     r"(it|that|this|which)('d| would) (be|make)|would be (so |really |very |much )?(great|good|nice|"
     r"ideal|brilliant|amazing|handy|useful|helpful|lovely|perfect|better|easier|a (big |huge |real )?help)|"
     r"(there|it|they|this|the app|the site) (should|ought to|needs to)(?! have)|"
-    r"what (i|we) (really )?(want|need))\b|"
+    r"what (i|we) (really )?(want|need)|"
+    # a request put as a question or a condition: "I keep meaning to ask if we could...",
+    # "If I could see the results online I'd be happy", "... - that's all I ask"
+    r"(ask|asking|wonder|wondering) (if|whether) (i|we|you|they) (could|can|might)|^if (only )?(i|we) could|"
+    r"(i|we)('d| would) be (so |really |very )?(happy|glad|grateful|delighted)|all (i|we) ask)\b|"
     r"^(please|pls|let me|let us|allow me|give me|add|bring back|make it)\b"
 )
 _FAILURE = re.compile(
@@ -75,7 +85,8 @@ _FAILURE = re.compile(
     r"too (many|much|long|slow|late|hard|complicated|expensive|small)|far too|"
     r"for the (second|third|fourth|fifth|nth) time|again|ugh|not impressed|gave up|give up|"
     r"takes? (ages|forever|hours|days|weeks)|took (ages|forever|hours|days|weeks)|on hold|"
-    r"keeps? (on )?(?!getting|improving|growing)\w+ing|end(ed)? up|no way to|there'?s no|there is no|"
+    r"keeps? (on )?(?!getting|improving|growing|meaning|thinking|hoping|wondering|planning)\w+ing|"
+    r"end(ed)? up|no way to|there'?s no|there is no|"
     r"without (warning|notice|explanation|asking)|"
     r"(?<!not )(?<!n't )(?<!never )(hard|difficult|impossible|tricky|a pain|a nightmare|a hassle) to|"
     r"impossible|makes? no sense|waste of|have to (keep|chase|ring|phone|call|re-?\w+))\b"
@@ -84,7 +95,9 @@ _FROWN = re.compile(r"[:;]-?[(\[/]|\U0001f620|\U0001f621|\U0001f61e|\U0001f622|\
 _HABIT = re.compile(
     r"\b(usually|normally|always|often|sometimes|generally|typically|regularly|rarely|tend to|"
     r"whenever|every|each (day|week|morning|evening|night|month|time|shift|visit)|"
-    r"twice|once a|at the (end|start) of (each|every|the) (day|week|month|shift)|"
+    # (not "at the end of the day": an idiom for "ultimately")
+    r"twice|once a|at the (end|start) of (each|every) (day|week|month|shift)|"
+    r"at the (end|start) of the (week|month|shift)|"
     r"most (days|weeks|mornings|evenings|nights|months|weekends)|"
     r"(daily|weekly|monthly|yearly)|now and then|from time to time|first thing|"
     r"on (mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends)|at weekends|"
@@ -103,7 +116,8 @@ _NOT_HABIT = (
     r"spoke|stood|stuck|taught|understood|woke|won|wrote"
 )
 _PRESENT = re.compile(
-    rf"^(?:\w+ |first,? |then |(?:whenever|when|once|if|after|before) [^,]{{1,60}},? )?(i|we)"
+    rf"^(?:\w+,? |first,? |then |(?:at the moment|right now|these days|at present),? |"
+    rf"(?:whenever|when|once|if|after|before) [^,]{{1,60}},? )?(i|we)"
     rf"(?: (?:still|also|mostly|mainly|always|often|usually|normally|just|only))? (?!({_NOT_HABIT})\b)"
     r"[a-z]+(?<!ed) "
 )
