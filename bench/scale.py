@@ -150,6 +150,20 @@ def measured(args: list[str]) -> dict:
     }
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def source_digest() -> str:
+    """One digest of Persona's own code and data files: a bench run that spans an edit compares two
+    versions of the code, not two executors (stop 35's 'outputs differ' was a header-row fix made
+    while the run was going)."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("persona-*/src/**/*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def digests(folder: Path) -> dict[str, str]:
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -168,10 +182,13 @@ RUNS = {
 def anonymise(work: Path, survey: Path, rows: int, chosen: list[str]) -> None:
     runs = {label: flags for n, (label, flags) in enumerate(RUNS.items()) if str(n + 1) in chosen}
     results = {}
+    code = source_digest()
     for label, flags in runs.items():
         out = work / f"anon-{rows}-{len(results)}"
         results[label] = measured(["privacy", "anonymise", str(survey), "-o", str(out), *flags])
         results[label]["files"] = digests(out)
+        if source_digest() != code:
+            raise SystemExit(f"Persona's source changed during the {label} run: outputs of two versions")
     base = next(iter(results.values()))["seconds"]
     for label, r in results.items():
         workers = ", ".join(
