@@ -197,3 +197,17 @@ def test_an_organisation_after_a_kinship_phrase_that_is_not_right_before_it_stay
     text = "My daughter works at Harwick Logistics on Saturdays."
     entities = {value: entity for entity, value in found(detector, text)}
     assert all(entity != "PERSON" for value, entity in entities.items() if "Harwick" in value), entities
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "verb"),
+    [
+        ("Bill rang me back about the refund.", "Bill", "rang"),
+        ("Harriet texted me the times.", "Harriet", "texted"),
+    ],
+)
+def test_a_name_does_not_take_the_verb_after_it(detector, text, name, verb):
+    """NER's span can run a name on into its lower-case verb ("Bill rang"): the name goes, the verb stays."""
+    values = [value for _, value in found(detector, text)]
+    assert name in values, values
+    assert not any(verb in value for value in values), values

@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -267,10 +267,10 @@ class Detector:
                         if d.entity == "PERSON" and _noun_modifier(nlp_artifacts.tokens, d.start, d.end):
                             # "Bill payments go out": NER's person modifies a noun
                             ruled[piece][(d.start, d.end)] = "noun before a noun"
-                        after = _after_opening_verb(nlp_artifacts.tokens, d)
+                        after = _after_opening_verb(nlp_artifacts.tokens, d, self._verb_in_lower_case)
                         if after is None:
                             ruled[piece][(d.start, d.end)] = "verb starting a sentence"
-                        trimmed.append(after or d)
+                        trimmed.append(_without_trailing_verb(nlp_artifacts.tokens, after or d))
                     analysed[piece] = trimmed
         spans: list[dict[tuple[int, int], str]] = [{} for _ in values]
         for index, offset, piece in to_analyse:
@@ -285,6 +285,12 @@ class Detector:
             self._clean(text, found or [], header, rules_here)
             for (text, header), found, rules_here in zip(values, results, spans, strict=True)
         ]
+
+    def _verb_in_lower_case(self, token: Any) -> bool:
+        """Whether the tagger reads ``token``, a capitalised word opening a sentence, as a verb
+        once it is written in lower case ("rang the helpline": VBD, where "Rang" was NNP)."""
+        retagged = self.nlp(_lowered_sentence(token))
+        return len(retagged) > 0 and retagged[0].tag_ in _VERB_TAGS
 
     def _clean(
         self,
@@ -395,24 +401,61 @@ def _starts_sentence(doc: Any, token: Any) -> bool:
     return token.i == 0 or doc[token.i - 1].text in (".", "!", "?", ":", ";", "\n")
 
 
-def _after_opening_verb(doc: Any, detection: Detection) -> Detection | None:
+def _after_opening_verb(
+    doc: Any, detection: Detection, verb_in_lower_case: Callable[[Any], bool] | None = None
+) -> Detection | None:
     """A guess that starts with the verb opening a note's sentence ("Spoke to ...", tagged VBD in
     the sentence), which NER reads as a name by its capital, loses that verb: the rest of the span
     stays found, and a guess that is only the verb gives None (the keep-rule "verb starting a
-    sentence"). A word the tagger calls a proper noun, or a first name, is not touched."""
+    sentence"). A first name is not touched. A common English word the tagger calls a proper noun
+    because of its capital ("Rang the helpline") counts as the verb when ``verb_in_lower_case``
+    says the tagger reads it as one written in lower case."""
     from persona_privacy.content import GUESSED, has_first_name
+    from persona_privacy.names import common_word
 
     if detection.entity not in _NAMED or detection.source not in GUESSED:
         return detection
     tokens = [t for t in doc if detection.start <= t.idx < detection.end]
-    if not tokens or tokens[0].tag_ not in _VERB_TAGS or has_first_name(tokens[0].text):
+    if not tokens or has_first_name(tokens[0].text) or not _starts_sentence(doc, tokens[0]):
         return detection
-    if not _starts_sentence(doc, tokens[0]):
+    if tokens[0].tag_ not in _VERB_TAGS and not (
+        tokens[0].tag_ == "NNP"
+        and verb_in_lower_case is not None
+        and tokens[0].is_alpha
+        and common_word(tokens[0].text)
+        and verb_in_lower_case(tokens[0])
+    ):
         return detection
     rest = tokens[1:]
     while rest and not rest[0].is_alpha:
         rest = rest[1:]
     return replace(detection, start=rest[0].idx) if rest else None
+
+
+def _without_trailing_verb(doc: Any, detection: Detection) -> Detection:
+    """A guessed name that runs on into the lower-case verb after it ("Bill rang me back", where
+    NER's span is "Bill rang"): the name without the verb."""
+    from persona_privacy.content import GUESSED
+
+    if detection.entity not in _NAMED or detection.source not in GUESSED:
+        return detection
+    tokens = [t for t in doc if detection.start <= t.idx < detection.end]
+    end = len(tokens)
+    while end > 1 and tokens[end - 1].text.islower() and tokens[end - 1].tag_ in _VERB_TAGS:
+        end -= 1
+    if end == len(tokens):
+        return detection
+    last = tokens[end - 1]
+    return replace(detection, end=last.idx + len(last.text))
+
+
+def _lowered_sentence(token: Any) -> str:
+    """The text from ``token`` to the end of its sentence, with ``token`` in lower case."""
+    doc = token.doc
+    end = token.i + 1
+    while end < len(doc) and doc[end - 1].text not in (".", "!", "?", ";", "\n"):
+        end += 1
+    return f"{token.text.lower()}{token.whitespace_}{doc[token.i + 1 : end].text}"
 
 
 def _noun_modifier(doc: Any, start: int, end: int) -> bool:
