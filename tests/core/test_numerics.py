@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from persona.grouping.clustering import group, kmeans, merge_down
+from persona.grouping.clustering import group, kmeans, merge_down, refine
 from persona.grouping.draft import Sentence, _rank
 from persona.grouping.features import TermSpace, normalise_rows, tokens, truncated_svd
 from persona.records import Provenance, Record
@@ -119,3 +119,15 @@ def test_the_sentence_nearest_the_centroid_and_said_most_ranks_first():
 def test_group_is_repeatable_for_a_seed(seed):
     points, _ = blobs([15, 15, 15, 5], seed=seed, spread=0.3)
     assert np.array_equal(group(points, 3, seed), group(points, 3, seed))
+
+
+def test_refining_moves_a_point_a_merged_group_took_by_mistake_to_its_nearest_group():
+    rng = np.random.default_rng(3)
+    a = normalise_rows(np.array([1.0, 0.0, 0.0]) + rng.normal(scale=0.05, size=(20, 3)))
+    b = normalise_rows(np.array([0.0, 1.0, 0.0]) + rng.normal(scale=0.05, size=(20, 3)))
+    points = np.vstack([a, b])
+    merged = np.array([0] * 20 + [1] * 20)
+    merged[3] = 1  # a point of the first group, put in the second by a merge
+    refined = refine(points, merged)
+    assert len(set(refined[:20].tolist())) == 1 and len(set(refined[20:].tolist())) == 1
+    assert refined[0] != refined[20]

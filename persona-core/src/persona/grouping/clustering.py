@@ -1,6 +1,7 @@
 """Grouping units: spherical k-means into more groups than asked, then the two most similar groups
 merged until ``count`` are left, so a small user type is not swallowed by a large one the way a
-direct k-means into ``count`` groups swallows it. Same seed, same groups; the units' order does
+direct k-means into ``count`` groups swallows it, then k-means rounds from those groups (a point
+a sub-group took by mistake goes to the group it is nearest). Same seed, same groups; the units' order does
 not matter (they arrive sorted, and every random draw comes from the seed).
 
 ``choose`` runs that several times from different starts for each size from the one asked down
@@ -84,7 +85,29 @@ def group(points: np.ndarray, count: int, seed: int) -> np.ndarray:
     if n <= count:
         return np.arange(n)
     over = min(n, max(2 * count, count + 4))
-    return merge_down(points, kmeans(points, over, seed), count)
+    return refine(points, merge_down(points, kmeans(points, over, seed), count))
+
+
+def refine(points: np.ndarray, labels: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Lloyd's rounds of spherical k-means started from ``labels``: the merged groups are a good
+    start (a small type kept apart), and each point then goes to the group it is nearest, which
+    the merging of whole sub-groups cannot do for the points a sub-group took by mistake."""
+    import numpy as np
+
+    k = int(labels.max()) + 1
+    for _ in range(rounds):
+        centre = np.zeros((k, points.shape[1]))
+        for j in range(k):
+            members = points[labels == j]
+            if len(members):
+                mean = members.sum(axis=0)
+                norm = np.linalg.norm(mean)
+                centre[j] = mean / norm if norm else mean
+        new = np.argmax(points @ centre.T, axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    return _renumber(labels)
 
 
 RESTARTS = 6
