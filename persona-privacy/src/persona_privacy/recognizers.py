@@ -413,8 +413,10 @@ class PersonaContextPhoneRecognizer(PersonaPatternRecognizer):
         return None if 7 <= digits <= 15 else False
 
 
+# the verbs of speaking, messaging and addressing someone, in lower case as people type them
+_TO_SOMEONE = "speaking_verbs.txt+messaging_verbs.txt+addressing_verbs.txt"
 _LOWER_CUE = re.compile(
-    rf"(?i:{kin_phrase()},?\s+|\b(?:{alternation('speaking_verbs.txt')})\s+)"
+    rf"(?i:{kin_phrase()},?\s+|\b(?:{alternation(_TO_SOMEONE)})\s+)"
     rf"([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)"
     rf"(?:(?:\s+[a-z]\.?)?\s+([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+))?"
 )
@@ -428,6 +430,8 @@ _BEFORE_KIN = re.compile(
     rf"(?<![\w'’-])([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s*,\s*|\s*\(\s*|\s+)(?=(?i:{kin_phrase()})(?![\w'’-]))"
 )
 _VOWEL = re.compile(r"[aeiouyà-öø-ÿ]")
+# A lower-case word with a possessive: "per tomasz's email".
+_POSSESSED = re.compile(r"(?<![\w'’-])([a-zà-öø-ÿ][a-zà-öø-ÿ-]{2,})['’]s(?![\w'’-])")
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
 _JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
 # A known first name and a known surname in lower case, anywhere ("harriet oduya").
@@ -491,6 +495,16 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
                 and not kin(text, match.start(1), match.end(1))
             ):
                 score = self.score("before kin")
+                results.append(_result(self, "PERSON", match.start(1), match.end(1), score))
+        for match in _POSSESSED.finditer(text):
+            word = match.group(1)
+            if (
+                gazetteer.is_first(word)
+                and not ordinary(word)
+                and not common_word(word)  # "the bus's wifi", "the app's menu"
+                and not kin(text, match.start(1), match.end(1))  # "my nan's house"
+            ):
+                score = self.score("possessive")
                 results.append(_result(self, "PERSON", match.start(1), match.end(1), score))
         for match in _JOINED_PAIR.finditer(text):
             first, last = match.group(1), match.group(2)

@@ -37,8 +37,9 @@ def data_lines(name: str, language: str = "en") -> tuple[str, ...]:
 def alternation(name: str, language: str = "en", space: str = r"\s+") -> str:
     """A data file's phrases as a regular-expression alternation, longest first so "kind regards"
     is tried before "regards"; the characters of each phrase are literal and a space in it matches
-    ``space``."""
-    phrases = sorted(data_lines(name, language), key=len, reverse=True)
+    ``space``. ``name`` may join several files with "+" ("a.txt+b.txt"): their phrases together."""
+    lines = {line for part in name.split("+") for line in data_lines(part, language)}
+    phrases = sorted(lines, key=lambda phrase: (-len(phrase), phrase))
     return "|".join(space.join(re.escape(word) for word in phrase.split()) for phrase in phrases)
 
 
