@@ -467,6 +467,8 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
         doc = getattr(nlp_artifacts, "tokens", None)
         tags = {t.idx: t.tag_ for t in doc} if doc is not None else {}
         for match in _overlapping(_LOWER_CUE, text):
+            if _after_determiner(text, match.start()):
+                continue  # "the phone sim", "a text msg": the cue is a noun here, not a verb
             first = match.group(1)
             weak = re.search(r"(?i)\b(?:with|and)\s+$", text[match.start() : match.start(1)])
             # the tagger guesses a word it does not know by its ending ("farai" a number, "tesfaye" a
