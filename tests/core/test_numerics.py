@@ -131,3 +131,29 @@ def test_refining_moves_a_point_a_merged_group_took_by_mistake_to_its_nearest_gr
     refined = refine(points, merged)
     assert len(set(refined[:20].tolist())) == 1 and len(set(refined[20:].tolist())) == 1
     assert refined[0] != refined[20]
+
+
+def test_a_placeholder_is_no_word_of_the_text():
+    words = tokens("I asked [PERSON_3] about the refund; mail EMAIL_ADDRESS_1a2b3c4d or [UK_POSTCODE_2]")
+    assert words == ["asked", "refund", "mail"]
+    assert tokens("the person at the desk emailed") == ["person", "desk", "emailed"]  # the words stay
+
+
+def test_a_sentence_with_a_removed_value_in_passing_ranks_after_those_without_one():
+    texts = [
+        "The late train from [LOCATION_1] makes the morning commute worse",
+        "The train is late every single morning",
+        "My cat likes the garden in summer",
+    ]
+    words = [tokens(text) for text in texts]
+    space = TermSpace([*words, tokens("late train morning commute"), tokens("late train commute worse")])
+    record = Record("r", Provenance("f"), text="")
+    own = [
+        Sentence(text, record, unit, None, w) for unit, (text, w) in enumerate(zip(texts, words, strict=True))
+    ]
+    centroid = np.asarray(space.vectors([words[0]]).mean(axis=0)).ravel()  # the first is the most central
+    ranked = [
+        sentence.text for sentence, _ in _rank(own, centroid, space, {i: set(w) for i, w in enumerate(words)})
+    ]
+    assert ranked[-1] == texts[0]
+    assert ranked[0] == texts[1]

@@ -265,7 +265,9 @@ def _rank(
         supporters = len(supporting)
         share = supporters / max(1, len(unit_words))
         scored.append((float(centrality[i]) * (1 + share), sentence.text, sentence, supporters))
-    scored.sort(key=lambda item: (-item[0], item[1]))
+    # a sentence with a removed value in passing ("... before [ORGANIZATION_1]") comes after every
+    # sentence without one: a persona reads without placeholders where its group gave it the words
+    scored.sort(key=lambda item: (REMOVED.search(item[1]) is not None, -item[0], item[1]))
     return [(sentence, supporters) for _, _, sentence, supporters in scored]
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from persona.grouping.units import Columns, Unit
-from persona.text import age_band
+from persona.text import REMOVED, age_band
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,6 +36,11 @@ VOCABULARY = 4000
 
 
 def tokens(text: str) -> list[str]:
+    """The content words of ``text``; a removed value's placeholder ("[PERSON_3]", "EMAIL_1a2b3c4d")
+    is no word of it: "person" or "email" would otherwise group people by what was removed and
+    be named as what sets a group apart."""
+    if "_" in text:
+        text = REMOVED.sub(" ", text)
     words = [word.rstrip("'-") for word in WORD.findall(text.lower())]  # WORD starts with a letter
     return [word for word in words if word not in STOPWORDS]
 
