@@ -103,16 +103,24 @@ def test_the_sentence_nearest_the_centroid_and_said_most_ranks_first():
         "The late train makes the morning commute worse",
         "My cat likes the garden in summer",
     ]
+    ranked = _ranked(texts, ["late train morning", "late train commute"], central=2)
+    assert ranked[-1] == texts[2]
+    assert set(ranked[:2]) == set(texts[:2])
+
+
+def _ranked(texts: list[str], more: list[str], central: int) -> list[str]:
+    """The texts as ``_rank`` orders them, each said by its own unit, with the centroid of the first
+    ``central`` and a term space that also holds ``more``."""
     words = [tokens(text) for text in texts]
-    space = TermSpace([*words, tokens("late train morning"), tokens("late train commute")])
+    space = TermSpace([*words, *(tokens(text) for text in more)])
     record = Record("r", Provenance("f"), text="")
     own = [
         Sentence(text, record, unit, None, w) for unit, (text, w) in enumerate(zip(texts, words, strict=True))
     ]
-    centroid = np.asarray(space.vectors(words[:2]).mean(axis=0)).ravel()
-    ranked = _rank(own, centroid, space, {i: set(w) for i, w in enumerate(words)})
-    assert [sentence.text for sentence, _ in ranked][-1] == texts[2]
-    assert {sentence.text for sentence, _ in ranked[:2]} == set(texts[:2])
+    centroid = np.asarray(space.vectors(words[:central]).mean(axis=0)).ravel()
+    return [
+        sentence.text for sentence, _ in _rank(own, centroid, space, {i: set(w) for i, w in enumerate(words)})
+    ]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -145,15 +153,6 @@ def test_a_sentence_with_a_removed_value_in_passing_ranks_after_those_without_on
         "The train is late every single morning",
         "My cat likes the garden in summer",
     ]
-    words = [tokens(text) for text in texts]
-    space = TermSpace([*words, tokens("late train morning commute"), tokens("late train commute worse")])
-    record = Record("r", Provenance("f"), text="")
-    own = [
-        Sentence(text, record, unit, None, w) for unit, (text, w) in enumerate(zip(texts, words, strict=True))
-    ]
-    centroid = np.asarray(space.vectors([words[0]]).mean(axis=0)).ravel()  # the first is the most central
-    ranked = [
-        sentence.text for sentence, _ in _rank(own, centroid, space, {i: set(w) for i, w in enumerate(words)})
-    ]
-    assert ranked[-1] == texts[0]
+    ranked = _ranked(texts, ["late train morning commute", "late train commute worse"], central=1)
+    assert ranked[-1] == texts[0]  # the most central, with a removed value
     assert ranked[0] == texts[1]

@@ -47,16 +47,24 @@ def kmeans(points: np.ndarray, k: int, seed: int, tries: int = 6, rounds: int = 
             if np.array_equal(new, labels):
                 break
             labels = new
-            for j in range(k):
-                members = points[labels == j]
-                if len(members):
-                    mean = members.sum(axis=0)
-                    norm = np.linalg.norm(mean)
-                    centre[j] = mean / norm if norm else mean
+            _move_centres(points, labels, centre)
         score = float(np.sum(points * centre[labels]))
         if score > best_score:
             best_labels, best_score = labels.copy(), score
     return _renumber(best_labels)
+
+
+def _move_centres(points: np.ndarray, labels: np.ndarray, centre: np.ndarray) -> None:
+    """Each group's centre, in place, to the unit-length mean direction of its members (a group
+    left with no member keeps its centre)."""
+    import numpy as np
+
+    for j in range(len(centre)):
+        members = points[labels == j]
+        if len(members):
+            mean = members.sum(axis=0)
+            norm = np.linalg.norm(mean)
+            centre[j] = mean / norm if norm else mean
 
 
 def merge_down(points: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
@@ -94,15 +102,9 @@ def refine(points: np.ndarray, labels: np.ndarray, rounds: int = 60) -> np.ndarr
     the merging of whole sub-groups cannot do for the points a sub-group took by mistake."""
     import numpy as np
 
-    k = int(labels.max()) + 1
+    centre = np.zeros((int(labels.max()) + 1, points.shape[1]))
     for _ in range(rounds):
-        centre = np.zeros((k, points.shape[1]))
-        for j in range(k):
-            members = points[labels == j]
-            if len(members):
-                mean = members.sum(axis=0)
-                norm = np.linalg.norm(mean)
-                centre[j] = mean / norm if norm else mean
+        _move_centres(points, labels, centre)
         new = np.argmax(points @ centre.T, axis=1)
         if np.array_equal(new, labels):
             break
