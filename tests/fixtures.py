@@ -201,7 +201,9 @@ PLAIN_CLAUSES = [
     "contactless should work on every route, not just in {city}",
     "a railcard that renews itself would save me a trip to the station",
     "I would pay for a fold-up bike space if I could reserve it",
+    "the {time} to {city} is always packed",  # a clock time alone is no date of anyone's
 ]
+PLAIN_TIMES = ["7:42", "06:15", "18:05", "17:30"]
 PLAIN_CITIES = ["London", "Manchester", "Leeds", "Cardiff", "Glasgow", "Bristol", "York", "Reading"]
 PLAIN_DAYS = ["Monday", "Friday", "Sunday", "Saturday", "weekends", "bank holidays"]
 PLAIN_PRODUCTS = ["Trainline", "Uber", "Zoom", "Slack", "Teams", "Citymapper", "Apple Pay", "Monzo"]
@@ -221,6 +223,7 @@ def plain_survey(rows: int, seed: int = 1) -> list[dict[str, str]]:
                 day=rng.choice(PLAIN_DAYS),
                 product=rng.choice(PLAIN_PRODUCTS),
                 job=rng.choice(PLAIN_JOBS),
+                time=rng.choice(PLAIN_TIMES),
             )
             for clause in clauses
         )

@@ -170,7 +170,8 @@ _PLACE_BEFORE = re.compile(
     r"(?i)\b(?:in|at|from|between|near|via|around|outside|into|towards|across|through|"
     r"(?:trip|trips|travel|travelled|traveled|travelling|go|goes|going|went|move|moved|moving|get|got|"
     r"back|train|trains|journey|journeys|way|route|commute|ticket|tickets|fare|fares|return|returned|"
-    r"heading|head|drive|drove|fly|flew|flight|flights|bus|coach)\s+to)\s+$"
+    r"heading|head|drive|drove|fly|flew|flight|flights|bus|coach|"
+    r"\d{1,2}[:.]\d{2})\s+to)\s+$"  # "the 7:42 to York": a service, by its time
 )
 _BEFORE_AND = re.compile(r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})\s+(?:and|or|to|&)\s+$")
 _AND_AFTER = re.compile(r"\s+(?:and|or|to|&)\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")

@@ -107,7 +107,7 @@ AGE_BAND = re.compile(
     r"(?:1[0-9]|[2-9]\d)\s*[-–]\s*(?:1[0-9]|[2-9]\d|1[01]\d)|\d{2}\s*\+|under \d{2}|over \d{2}", re.I
 )
 _DATE_SHAPES = re.compile(
-    r"\b(?:\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|(?:19|20)\d{2}s?|\d{1,2}:\d{2}|\d{1,2}(?:st|nd|rd|th))\b",
+    r"\b(?:\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?|(?:19|20)\d{2}s?|\d{1,2}(?:st|nd|rd|th))\b",
     re.I,
 )
 
@@ -652,7 +652,9 @@ def _file_name(text: str, detection: Detection) -> bool:
 
 def _specific_date(value: str) -> bool:
     """Dates that can point at a person name a month, a day or a year ("14 March", "3/9/1987",
-    "1987", "10:30"); "weekends", "daily" or a bare number like 66455 do not."""
+    "1987", "the 3rd"); "weekends", "daily", a clock time alone ("the 7:42 was late": a train, a
+    shift, an opening hour) or a bare number like 66455 do not. A time said with its day goes
+    with the day ("14 March at 10:30")."""
     return bool(_MONTHS.search(value) or _DATE_SHAPES.search(value))
 
 
