@@ -430,7 +430,7 @@ _BEFORE_KIN = re.compile(
     rf"(?<![\w'’-])([a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)(?:\s*,\s*|\s*\(\s*|\s+)(?=(?i:{kin_phrase()})(?![\w'’-]))"
 )
 _VOWEL = re.compile(r"[aeiouyà-öø-ÿ]")
-# A lower-case word with a possessive: "per tomasz's email".
+# A lower-case word with a possessive: "per wojciech's email".
 _POSSESSED = re.compile(r"(?<![\w'’-])([a-zà-öø-ÿ][a-zà-öø-ÿ-]{2,})['’]s(?![\w'’-])")
 # A known first name and surname joined inside an identifier: "IMG_2031_douglas_faloye.jpg".
 _JOINED_PAIR = re.compile(r"(?<![^\W\d_])(?=([^\W\d_]{3,})[_.-]([^\W\d_]{3,})(?![^\W\d_]))")
