@@ -51,6 +51,28 @@ def test_a_stream_reads_and_writes_what_a_whole_read_does(tmp_path, name):
     assert list(streamed.values()) == whole.values()  # a second pass reads the same
 
 
+@pytest.mark.parametrize("name", ["plain.csv", "crlf.csv", "ragged.csv", "blank-rows.tsv", "semicolons.csv"])
+def test_a_table_written_back_unchanged_is_the_file_byte_for_byte(tmp_path, name):
+    """Quotes a field did not need, CRLF inside and after a field, blank lines and trailing
+    delimiters: a row with nothing replaced is written as it was read, streamed or whole."""
+    path = tmp_path / name
+    path.write_bytes(CASES[name])
+    whole = read(path, display=name, structure=True)
+    same = [text for text, _ in whole.values()]
+    assert whole.write(same).encode() == CASES[name]
+    buffer = io.StringIO(newline="")
+    Stream(path, display=name).write(same, buffer)
+    assert buffer.getvalue().encode() == CASES[name]
+
+
+def test_only_the_rows_with_a_replaced_cell_are_written_anew(tmp_path):
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(b'who,said\r\n"P1","fine"\r\n"P2","call me on 07700 900123"\r\n')
+    whole = read(path, display="quoted.csv", structure=True)
+    new = [text.replace("07700 900123", "[PHONE_NUMBER_1]") for text, _ in whole.values()]
+    assert whole.write(new).encode() == b'who,said\r\n"P1","fine"\r\nP2,call me on [PHONE_NUMBER_1]\r\n'
+
+
 def test_streamed_formats_are_all_but_json_and_yaml():
     from persona.codec import FORMATS
 

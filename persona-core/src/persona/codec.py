@@ -288,7 +288,7 @@ class Stream:
             for _ in self.values():
                 handle.write(next(out))
         else:
-            _write_rows(handle, self.delimiter, (len(row.cells) for row in self._rows()), out, self.newline)
+            _write_rows(handle, self.delimiter, self._rows(), out, self.newline)
         if next(out, None) is not None:
             raise ValueError(f"{self.display}: more values given than the file holds")
 
@@ -579,6 +579,7 @@ class _Row:
     values: list[Value]
     record: Record | None = None
     ragged: bool = False
+    raw: str = ""  #: the row's text as read, line ends and quoting included (written back unchanged)
 
 
 def _table_rows(
@@ -587,7 +588,19 @@ def _table_rows(
     """The header row (its values have no column), then every row: the one table parser, for a
     whole text and for a file read a row at a time."""
     csv.field_size_limit(max(limits.max_line_chars, 131_072))
-    reader = csv.reader(handle, delimiter=delimiter, strict=True)
+    consumed: list[str] = []  # the lines the reader took for the row it is on (it never reads ahead)
+
+    def lines() -> Iterator[str]:
+        for line in handle:
+            consumed.append(line)
+            yield line
+
+    def taken() -> str:
+        raw = "".join(consumed)
+        consumed.clear()
+        return raw
+
+    reader = csv.reader(lines(), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -596,8 +609,10 @@ def _table_rows(
             raise InputError(f"{display}: the file is empty")
         columns = _column_names(header)
         width = len(columns)
-        yield _Row(reader.line_num, header, [(cell, KEY) for cell in header])  # scanned as keys are
+        # scanned as keys are; blank lines before it are written back with it
+        yield _Row(reader.line_num, header, [(cell, KEY) for cell in header], raw=taken())
         for cells in reader:
+            raw = taken()
             named, ragged = cells, False
             if len(cells) > width:
                 if not any(cell.strip() for cell in cells[width:]):
@@ -620,18 +635,24 @@ def _table_rows(
                 if fields
                 else None
             )
-            yield _Row(row, cells, values, record, ragged)
+            yield _Row(row, cells, values, record, ragged, raw)
     except csv.Error as exc:
         raise InputError(f"{display}, row {reader.line_num}: invalid CSV: {exc}") from None
 
 
 def _write_rows(
-    handle: Any, delimiter: str, widths: Iterable[int], out: Iterator[str], newline: str = "\n"
+    handle: Any, delimiter: str, rows: Iterable[_Row], out: Iterator[str], newline: str = "\n"
 ) -> None:
-    """Rows of ``widths`` cells each, taken in order from ``out``, each ended with ``newline``."""
+    """Each row with its cells taken in order from ``out``: a row whose cells are all unchanged is
+    written as it was read (its quoting and line end kept, so a file with nothing to replace comes
+    back byte for byte), any other ended with ``newline``."""
     writer = csv.writer(handle, delimiter=delimiter, lineterminator=newline)
-    for width in widths:
-        writer.writerow([next(out) for _ in range(width)])
+    for row in rows:
+        cells = [next(out) for _ in row.values]
+        if row.raw and cells == [value for value, _ in row.values]:
+            handle.write(row.raw)
+        else:
+            writer.writerow(cells)
 
 
 def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, delimiter: str | None) -> Parsed:
@@ -639,10 +660,10 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
         delimiter = sniff_delimiter(text)
     records: list[Record] = []
     values: list[Value] = []
-    widths: list[int] = []
+    rows: list[_Row] = []
     ragged: list[int] = []
     for row in _table_rows(io.StringIO(text, newline=""), display, prefix, limits, delimiter):
-        widths.append(len(row.cells))
+        rows.append(row)
         values.extend(row.values)
         if row.record is not None:
             records.append(row.record)
@@ -653,7 +674,7 @@ def _parse_table(text: str, display: str, prefix: str, limits: InputLimits, deli
 
     def rebuild(out: list[str]) -> str:
         buffer = io.StringIO(newline="")
-        _write_rows(buffer, delimiter, widths, iter(out), newline)
+        _write_rows(buffer, delimiter, rows, iter(out), newline)
         return buffer.getvalue()
 
     return Parsed(records, values, rebuild, ragged)
