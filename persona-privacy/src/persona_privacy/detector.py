@@ -402,7 +402,7 @@ def _starts_sentence(doc: Any, token: Any) -> bool:
 
 
 def _after_opening_verb(
-    doc: Any, detection: Detection, verb_in_lower_case: Callable[[Any], bool] | None = None
+    doc: Any, detection: Detection, verb_in_lower_case: Callable[[Any], bool]
 ) -> Detection | None:
     """A guess that starts with the verb opening a note's sentence ("Spoke to ...", tagged VBD in
     the sentence), which NER reads as a name by its capital, loses that verb: the rest of the span
@@ -420,7 +420,6 @@ def _after_opening_verb(
         return detection
     if tokens[0].tag_ not in _VERB_TAGS and not (
         tokens[0].tag_ == "NNP"
-        and verb_in_lower_case is not None
         and tokens[0].is_alpha
         and common_word(tokens[0].text)
         and verb_in_lower_case(tokens[0])

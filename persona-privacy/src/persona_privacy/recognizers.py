@@ -458,10 +458,14 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
 
 class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
     """Names written in lower case, as people type them ("my daughter chiamaka", "I asked rhys"):
-    a known first name (Faker's lists) right after a kinship word or a verb of speaking to someone,
-    with a known surname after it when there is one."""
+    a known first name (Faker's lists) right after a kinship word or a verb of speaking, messaging
+    or addressing someone, with a known surname after it when there is one; a word English does not
+    use right before a kinship phrase ("farai my son"); a known first name with a possessive ("per
+    wojciech's email")."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
+        from persona_privacy.brands import known_brand
+
         gazetteer = names()
         results = []
         doc = getattr(nlp_artifacts, "tokens", None)
@@ -485,8 +489,6 @@ class PersonaLowerCaseNameRecognizer(PersonaRecognizer):
                 end = match.end(2)  # a known surname, or a word English does not use: "harriet oduya"
             results.append(_result(self, "PERSON", match.start(1), end, self.score("after a cue")))
         for match in _BEFORE_KIN.finditer(text):
-            from persona_privacy.brands import known_brand
-
             word = match.group(1)
             if (
                 len(word) >= 3
